@@ -1,0 +1,33 @@
+/* Running kubectl with the global flags every tool passes through. */
+#ifndef CRUCIBLE_KUBECTL_H
+#define CRUCIBLE_KUBECTL_H
+
+#include <stdbool.h>
+
+#include "run.h"
+
+/*
+ * Starts c->args with the kubectl binary (--kubectl, then $KUBECTL, then
+ * "kubectl" on PATH) followed by --context, --kubeconfig, --request-timeout
+ * and, when namespaced, -n NAMESPACE from the global options.
+ */
+void cr_kubectl_args(struct cr_child *c, bool namespaced);
+
+/*
+ * cr_run with kubectl conventions: -v prints the command line on stderr
+ * first; a missing binary becomes "kubectl not found (set KUBECTL or
+ * --kubectl)". Returns the cr_run result.
+ */
+enum cr_run_result cr_kubectl_run(struct cr_child *c);
+
+/*
+ * The one-line reason a finished kubectl call failed, for an error message:
+ * the last non-empty line of its stderr, or "exit status N"/"killed by
+ * signal N"/"timed out". Points into c or a static buffer.
+ */
+const char *cr_kubectl_failure(const struct cr_child *c, enum cr_run_result r);
+
+/* The exit code (enum cr_exit) that a failed kubectl call maps to. */
+int cr_kubectl_exit_code(enum cr_run_result r);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * YAML <-> JSON values through libyaml, resolving scalars as kubectl does
+ * (YAML 1.1 as in sigs.k8s.io/yaml / go-yaml v2).
+ */
+#ifndef CRUCIBLE_YAML_H
+#define CRUCIBLE_YAML_H
+
+#include <stddef.h>
+#include <jv.h>
+
+#include "buf.h"
+
+/* Limits that stop alias bombs and absurd nesting. */
+#define CR_YAML_MAX_DEPTH 200
+#define CR_YAML_MAX_NODES 2000000 /* scalars+collections produced, counting alias expansion */
+
+/*
+ * Parses a multi-document stream into a jv array of documents (empty and
+ * null documents skipped). name labels errors ("file:line:col: problem",
+ * 1-based). On error returns an invalid jv with that message.
+ *
+ * When lines is non-NULL it receives an array parallel to the result: for
+ * each document an object mapping the JSON pointer of every node ("" for the
+ * document, "/metadata/name", "/spec/containers/0/env/1/value") to its
+ * 1-based line number.
+ */
+jv cr_yaml_parse(const char *data, size_t len, const char *name, jv *lines);
+
+/*
+ * Appends one YAML document for value (consumed) to out, block style, keys in
+ * the object's order, strings quoted whenever they would read back as another
+ * type. Returns 0, or -1 (value not representable).
+ */
+int cr_yaml_emit(jv value, struct cr_buf *out);
+/* Appends a stream: each element of the array (consumed) as a document, separated by "---". */
+int cr_yaml_emit_stream(jv docs, struct cr_buf *out);
+
+#endif

@@ -1,0 +1,70 @@
+# Shared helpers for the shell tests (sourced). Each check prints a TAP line
+# ("ok - name" / "not ok - name"); tests/run-tests.sh counts them.
+# Every test file gets its own HOME and KUBECACHEDIR (kubectl caches discovery).
+set -u
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=${CRUCIBLE_BIN:-$TOP/bin}
+export PATH="$BIN:$PATH"
+T=$(mktemp -d "${TMPDIR:-/tmp}/crucible-test.XXXXXX")
+export HOME="$T/home" KUBECACHEDIR="$T/kubecache"
+mkdir -p "$HOME" "$KUBECACHEDIR"
+unset KUBECONFIG KUBECTL CRUCIBLE_MANIFESTS NO_COLOR
+_failed=0
+_sim_pid=
+
+cleanup() {
+	if [ -n "$_sim_pid" ]; then
+		kill -TERM "$_sim_pid" 2>/dev/null
+		wait "$_sim_pid" 2>/dev/null
+	fi
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $1"; shift; [ $# -gt 0 ] && printf '#   %s\n' "$@"; _failed=1; return 0; }
+skip() { echo "ok - # SKIP $*"; }
+
+# check NAME CMD...: passes when CMD exits 0.
+check() {
+	local name=$1; shift
+	if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; else not_ok "$name" "exit $?: $(head -c 500 "$T/err")"; fi
+}
+
+# expect_exit CODE NAME CMD...: passes when CMD exits with CODE; stdout in $T/out, stderr in $T/err.
+expect_exit() {
+	local want=$1 name=$2; shift 2
+	"$@" >"$T/out" 2>"$T/err" </dev/null
+	local got=$?
+	if [ "$got" -eq "$want" ]; then ok "$name"; else not_ok "$name" "exit $got, want $want" "stderr: $(head -c 500 "$T/err")"; fi
+}
+
+# contains NAME FILE TEXT: passes when FILE contains TEXT (fixed string).
+contains() {
+	if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "no '$3' in: $(head -c 500 "$2")"; fi
+}
+lacks() {
+	if grep -qF -- "$3" "$2"; then not_ok "$1" "unexpected '$3' in: $(head -c 500 "$2")"; else ok "$1"; fi
+}
+
+# start_sim [simcluster args...]: starts the simulated API server on a free
+# port, exports KUBECONFIG, and sets SIM_URL.
+start_sim() {
+	export KUBECONFIG="$T/kubeconfig"
+	python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" "$@" >"$T/sim.out" 2>"$T/sim.log" &
+	_sim_pid=$!
+	local i line=
+	for i in $(seq 200); do
+		line=$(head -n 1 "$T/sim.out" 2>/dev/null)
+		case $line in ready\ *) break ;; esac
+		kill -0 "$_sim_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	case $line in
+	ready\ *) SIM_URL=${line#ready } ;;
+	*) echo "not ok - simulated cluster did not start"; tail -20 "$T/sim.log" | sed 's/^/#   /'; exit 1 ;;
+	esac
+}
+
+done_testing() { exit "$_failed"; }
