@@ -1,0 +1,104 @@
+# kubectl-crucible: tiny kubectl plugins on one shared library.
+#   make            build bin/
+#   make check      build and run every test; ends with "N passed, N failed"
+#   make asan       the same tests under AddressSanitizer + UBSan (in build/asan)
+#   make valgrind   the unit tests under valgrind's leak checker
+#   make demo       the guide end to end against the simulated cluster
+#   make bench      benchmark figures (see bench/)
+#   make install PREFIX=/usr/local DESTDIR=
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+O       ?= .
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+
+BUILD  = $(O)/build
+BINDIR = $(O)/bin
+DATADIR = $(PREFIX)/share/kubectl-crucible
+
+PKGS = popt yaml-0.1
+# libjq 1.6 ships no pkg-config file.
+LIBS = $(shell pkg-config --libs $(PKGS)) -ljq -lonig -lm
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
+	$(shell pkg-config --cflags $(PKGS)) \
+	-DCRUCIBLE_VERSION='"$(VERSION)"' -DCRUCIBLE_DATADIR='"$(DATADIR)"' $(CFLAGS)
+
+LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c)) $(BUILD)/jq_sources.o
+JQ_PROGRAMS = $(sort $(wildcard common/jq/*.jq cmd/*/*.jq))
+TOOLS = $(notdir $(wildcard cmd/*))
+bin_name = $(if $(filter crucible,$(1)),kubectl-crucible,kubectl-crucible-$(1))
+BINS = $(foreach t,$(TOOLS),$(BINDIR)/$(call bin_name,$(t)))
+UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all check asan valgrind demo bench install clean
+.DELETE_ON_ERROR:
+
+all: $(BINS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tools/embed: tools/embed.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+$(BUILD)/jq_sources.c: $(BUILD)/tools/embed $(JQ_PROGRAMS)
+	$(BUILD)/tools/embed $@ $(JQ_PROGRAMS)
+
+$(BUILD)/jq_sources.o: $(BUILD)/jq_sources.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libcrucible.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+define tool_rule
+$(BINDIR)/$(call bin_name,$(1)): $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(1)/*.c)) $(BUILD)/libcrucible.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) $$(LDFLAGS) -o $$@ $$^ $$(LIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
+
+# kubectl looks for kubectl-crucible-migrate_db when asked for "crucible migrate-db".
+$(BINDIR)/kubectl-crucible-migrate_db: $(BINDIR)/kubectl-crucible-migrate-db
+	ln -sf kubectl-crucible-migrate-db $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrucible.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libcrucible.a $(LIBS)
+
+check: all $(UNIT_TESTS)
+	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
+		bash tests/run-tests.sh
+
+SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan:
+	$(MAKE) check O=build/asan CFLAGS="$(SAN)" LDFLAGS="$(SAN)" \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+
+valgrind: all $(UNIT_TESTS)
+	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
+		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh unit
+
+demo: all
+	bash tests/demo.sh
+
+bench: all
+	bash bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	$(if $(filter migrate-db,$(TOOLS)),ln -sf kubectl-crucible-migrate-db $(DESTDIR)$(PREFIX)/bin/kubectl-crucible-migrate_db)
+	cp -R k8s $(DESTDIR)$(DATADIR)/
+	$(if $(wildcard completions/kubectl_complete-crucible),install -m 0755 completions/kubectl_complete-crucible $(DESTDIR)$(PREFIX)/bin/)
+	$(if $(wildcard completions/kubectl-crucible.bash),install -m 0644 completions/kubectl-crucible.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-crucible)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,186 @@
+/*
+ * kubectl-crucible: the dispatcher krew puts on PATH. `kubectl crucible STEP
+ * args...` runs the sibling binary kubectl-crucible-STEP, found next to this
+ * executable first (krew unpacks the archive there), then on PATH.
+ */
+#include <dirent.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crucible/buf.h"
+#include "crucible/exit.h"
+#include "crucible/log.h"
+#include "crucible/run.h"
+#include "crucible/util.h"
+
+#define PREFIX "kubectl-crucible-"
+
+static bool is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
+/* The directory of our own executable (not of the symlink krew made). */
+static void self_dir(char *out, size_t size)
+{
+	ssize_t n = readlink("/proc/self/exe", out, size - 1);
+	out[n > 0 ? n : 0] = '\0';
+	char *slash = strrchr(out, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		out[0] = '\0';
+}
+
+/* Directories to search, in order: our own, then PATH. */
+static void search_dirs(struct cr_strv *dirs)
+{
+	char self[PATH_MAX];
+	self_dir(self, sizeof(self));
+	if (*self)
+		cr_strv_push(dirs, self);
+	const char *path = getenv("PATH");
+	char *copy = cr_xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
+		cr_strv_push(dirs, *d ? d : ".");
+	free(copy);
+}
+
+static char *find_step(const struct cr_strv *dirs, const char *step)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		struct cr_buf p = CR_BUF_INIT;
+		cr_buf_addf(&p, "%s/" PREFIX "%s", dirs->v[i], step);
+		if (is_executable(p.data))
+			return p.data;
+		cr_buf_free(&p);
+	}
+	return NULL;
+}
+
+static bool valid_step_name(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+/* Installed steps: every kubectl-crucible-* executable in the search dirs, once. */
+static void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
+{
+	for (size_t i = 0; i < dirs->n; i++) {
+		DIR *d = opendir(dirs->v[i]);
+		if (!d)
+			continue;
+		for (struct dirent *e; (e = readdir(d));) {
+			if (strncmp(e->d_name, PREFIX, strlen(PREFIX)))
+				continue;
+			const char *step = e->d_name + strlen(PREFIX);
+			/* migrate_db is kubectl's spelling of migrate-db, a link to it. */
+			if (!valid_step_name(step))
+				continue;
+			bool seen = false;
+			for (size_t j = 0; j < steps->n && !seen; j++)
+				seen = !strcmp(steps->v[j], step);
+			char *found = seen ? NULL : find_step(dirs, step);
+			if (found)
+				cr_strv_push(steps, step);
+			free(found);
+		}
+		closedir(d);
+	}
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Asks each step for its one-line summary (a hidden --summary flag). */
+static void list_steps(FILE *out, const struct cr_strv *dirs)
+{
+	struct cr_strv steps = CR_STRV_INIT;
+	installed_steps(dirs, &steps);
+	qsort(steps.v, steps.n, sizeof(char *), by_name);
+	fprintf(out, "Usage: kubectl crucible STEP [flags]\n\n"
+		     "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
+		     "Steps installed:\n");
+	if (!steps.n)
+		fprintf(out, "  (none found next to this binary or on PATH)\n");
+	for (size_t i = 0; i < steps.n; i++) {
+		char *path = find_step(dirs, steps.v[i]);
+		struct cr_child c = CR_CHILD_INIT;
+		cr_strv_pushl(&c.args, path, "--summary", NULL);
+		c.timeout_ms = 5000;
+		const char *summary = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : "";
+		fprintf(out, "  %-12s %.*s\n", steps.v[i], (int)strcspn(summary, "\n"), summary);
+		cr_child_clear(&c);
+		free(path);
+	}
+	fprintf(out, "\nRun 'kubectl crucible STEP --help' for a step's flags.\n"
+		     "Flags: -h, --help (this list), --version.\n");
+	cr_strv_free(&steps);
+}
+
+static void suggest(const struct cr_strv *dirs, const char *step)
+{
+	struct cr_strv steps = CR_STRV_INIT;
+	installed_steps(dirs, &steps);
+	const char *best = NULL;
+	size_t best_d = (size_t)-1;
+	for (size_t i = 0; i < steps.n; i++) {
+		size_t d = cr_edit_distance(step, steps.v[i]);
+		if (d < best_d) {
+			best_d = d;
+			best = steps.v[i];
+		}
+	}
+	if (best && best_d <= 3)
+		fprintf(stderr, "Did you mean '%s'?\n", best);
+	fprintf(stderr, "Run 'kubectl crucible' for the list of steps.\n");
+	cr_strv_free(&steps);
+}
+
+int main(int argc, char **argv)
+{
+	cr_progname = "kubectl crucible";
+	struct cr_strv dirs = CR_STRV_INIT;
+	search_dirs(&dirs);
+
+	const char *step = argc > 1 ? argv[1] : "help";
+	if (!strcmp(step, "help") || !strcmp(step, "-h") || !strcmp(step, "--help")) {
+		list_steps(stdout, &dirs);
+		cr_strv_free(&dirs);
+		return CR_EXIT_OK;
+	}
+	if (!strcmp(step, "--version")) {
+		printf("kubectl-crucible %s\n", CRUCIBLE_VERSION);
+		cr_strv_free(&dirs);
+		return CR_EXIT_OK;
+	}
+	char *name = cr_xstrdup(step);
+	for (char *p = name; *p; p++) /* kubectl's spelling: migrate_db → migrate-db */
+		if (*p == '_')
+			*p = '-';
+	char *path = valid_step_name(name) ? find_step(&dirs, name) : NULL;
+	if (!path) {
+		fprintf(stderr, "kubectl crucible: error: unknown step '%s'\n", step);
+		suggest(&dirs, name);
+		free(name);
+		cr_strv_free(&dirs);
+		return CR_EXIT_USAGE;
+	}
+	/* Lets the step print "Usage: kubectl crucible STEP". */
+	setenv("KUBECTL_CRUCIBLE_DISPATCHED", "1", 1);
+	argv[1] = path;
+	execv(path, argv + 1);
+	cr_die(CR_EXIT_KUBECTL, "cannot run %s: %m", path);
+}

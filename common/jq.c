@@ -1,0 +1,204 @@
+/*
+ * jq programs through libjq 1.6, the way jq's own main.c drives it:
+ * compile once, then jq_start/jq_next per input.
+ */
+#include <jq.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crucible/buf.h"
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/log.h"
+
+struct cr_jq {
+	jq_state *jq;
+	struct cr_buf errors; /* compile errors reported through the callback */
+};
+
+const char *cr_jq_source(const char *name)
+{
+	for (const struct cr_jq_source *s = cr_jq_sources; s->name; s++)
+		if (!strcmp(s->name, name))
+			return s->text;
+	return NULL;
+}
+
+static void collect_error(void *data, jv msg)
+{
+	struct cr_jq *q = data;
+	if (q->errors.len)
+		cr_buf_adds(&q->errors, "; ");
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		cr_buf_adds(&q->errors, jv_string_value(msg));
+		jv_free(msg);
+	} else {
+		jv s = jv_dump_string(msg, 0);
+		cr_buf_adds(&q->errors, jv_string_value(s));
+		jv_free(s);
+	}
+}
+
+/*
+ * libjq 1.6 imports ~/.jq into every program it compiles (found through
+ * $HOME), so a user's definitions could change our programs. Compile with
+ * HOME unset; our children still get the real HOME afterwards.
+ */
+static int compile_without_home(jq_state *jq, const char *program, jv args)
+{
+	const char *home = getenv("HOME");
+	char *saved = home ? cr_xstrdup(home) : NULL;
+	unsetenv("HOME");
+	int ok = jq_compile_args(jq, program, args);
+	if (saved) {
+		setenv("HOME", saved, 1);
+		free(saved);
+	}
+	return ok;
+}
+
+struct cr_jq *cr_jq_compile(const char *program, jv args, char **errmsg)
+{
+	struct cr_jq *q = cr_xmalloc(sizeof(*q));
+	q->errors = (struct cr_buf)CR_BUF_INIT;
+	q->jq = jq_init();
+	if (!q->jq) {
+		jv_free(args);
+		free(q);
+		cr_die(CR_EXIT_FAILED, "cannot initialise libjq");
+	}
+	jq_set_error_cb(q->jq, collect_error, q);
+	if (jv_get_kind(args) != JV_KIND_OBJECT) {
+		jv_free(args);
+		args = jv_object();
+	}
+	if (!compile_without_home(q->jq, program, args)) {
+		if (errmsg)
+			*errmsg = cr_xstrdup(q->errors.len ? q->errors.data : "jq program does not compile");
+		cr_jq_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+struct cr_jq *cr_jq_compile_named(const char *name, jv args)
+{
+	const char *text = cr_jq_source(name);
+	if (!text) {
+		jv_free(args);
+		cr_die(CR_EXIT_FAILED, "internal error: no embedded jq program '%s'", name);
+	}
+	char *msg = NULL;
+	struct cr_jq *q = cr_jq_compile(text, args, &msg);
+	if (!q)
+		cr_die(CR_EXIT_FAILED, "internal error: jq program '%s': %s", name, msg);
+	return q;
+}
+
+static char *error_text(jv msg)
+{
+	char *s;
+	if (jv_get_kind(msg) == JV_KIND_STRING) {
+		s = cr_xstrdup(jv_string_value(msg));
+		jv_free(msg);
+	} else {
+		jv d = jv_dump_string(msg, 0);
+		s = cr_xstrdup(jv_string_value(d));
+		jv_free(d);
+	}
+	return s;
+}
+
+int cr_jq_run(struct cr_jq *q, jv input, cr_jq_fn fn, void *ctx, char **errmsg)
+{
+	jq_start(q->jq, input, 0);
+	jv r;
+	int stop = 0;
+	while (jv_is_valid(r = jq_next(q->jq))) {
+		stop = fn(r, ctx);
+		if (stop)
+			return stop;
+	}
+	if (jq_halted(q->jq)) {
+		/* halt_error: treat its message as an error raised by the program. */
+		jv_free(r);
+		jv m = jq_get_error_message(q->jq);
+		if (errmsg)
+			*errmsg = jv_is_valid(m) ? error_text(m) : cr_xstrdup("halted");
+		else
+			jv_free(m);
+		return -1;
+	}
+	if (jv_invalid_has_msg(jv_copy(r))) {
+		jv m = jv_invalid_get_msg(r);
+		if (errmsg)
+			*errmsg = error_text(m);
+		else
+			jv_free(m);
+		return -1;
+	}
+	jv_free(r);
+	return 0;
+}
+
+static int append(jv result, void *ctx)
+{
+	jv *arr = ctx;
+	*arr = jv_array_append(*arr, result);
+	return 0;
+}
+
+jv cr_jq_collect(struct cr_jq *q, jv input)
+{
+	jv out = jv_array();
+	char *msg = NULL;
+	if (cr_jq_run(q, input, append, &out, &msg) < 0) {
+		jv_free(out);
+		jv err = jv_invalid_with_msg(jv_string(msg));
+		free(msg);
+		return err;
+	}
+	return out;
+}
+
+static int keep_first(jv result, void *ctx)
+{
+	*(jv *)ctx = result;
+	return 1;
+}
+
+jv cr_jq_first(struct cr_jq *q, jv input)
+{
+	jv first = jv_invalid();
+	char *msg = NULL;
+	if (cr_jq_run(q, input, keep_first, &first, &msg) < 0) {
+		jv err = jv_invalid_with_msg(jv_string(msg));
+		free(msg);
+		return err;
+	}
+	return first;
+}
+
+void cr_jq_free(struct cr_jq *q)
+{
+	if (!q)
+		return;
+	jq_teardown(&q->jq);
+	cr_buf_free(&q->errors);
+	free(q);
+}
+
+jv cr_jq_eval(const char *program, jv input, jv args)
+{
+	char *msg = NULL;
+	struct cr_jq *q = cr_jq_compile(program, args, &msg);
+	if (!q) {
+		jv_free(input);
+		jv err = jv_invalid_with_msg(jv_string(msg));
+		free(msg);
+		return err;
+	}
+	jv out = cr_jq_collect(q, input);
+	cr_jq_free(q);
+	return out;
+}
