@@ -125,8 +125,8 @@ static jv origin(const char *name, jv lines)
 /* Appends the documents of one YAML/JSON stream to objects (and origins). */
 static int add_stream(const char *data, size_t len, const char *name, jv *objects, jv *origins, jv *err)
 {
-	jv lines = jv_invalid();
-	jv docs = cr_yaml_parse(data, len, name, origins ? &lines : NULL);
+	jv lines = jv_invalid(); /* always wanted: errors name the line */
+	jv docs = cr_yaml_parse(data, len, name, &lines);
 	if (!jv_is_valid(docs)) {
 		*err = jv_invalid_get_msg(docs);
 		jv_free(lines);
@@ -135,16 +135,14 @@ static int add_stream(const char *data, size_t len, const char *name, jv *object
 	int ndocs = jv_array_length(jv_copy(docs));
 	for (int i = 0; i < ndocs; i++) {
 		jv doc = jv_array_get(jv_copy(docs), i);
-		jv doc_lines = origins ? jv_array_get(jv_copy(lines), i) : jv_invalid();
+		jv doc_lines = jv_array_get(jv_copy(lines), i);
 		if (jv_get_kind(doc) != JV_KIND_OBJECT ||
 		    jv_get_kind(jv_object_get(jv_copy(doc), jv_string("kind"))) != JV_KIND_STRING) {
 			int line = 1;
-			if (origins) {
-				jv l = jv_object_get(jv_copy(doc_lines), jv_string(""));
-				if (jv_get_kind(l) == JV_KIND_NUMBER)
-					line = (int)jv_number_value(l);
-				jv_free(l);
-			}
+			jv l = jv_object_get(jv_copy(doc_lines), jv_string(""));
+			if (jv_get_kind(l) == JV_KIND_NUMBER)
+				line = (int)jv_number_value(l);
+			jv_free(l);
 			*err = jv_string_fmt("%s:%d: document is not a Kubernetes object (no kind)", name, line);
 			jv_free(doc);
 			jv_free(doc_lines);
