@@ -161,6 +161,15 @@ int main(int argc, char **argv)
 		cr_strv_free(&dirs);
 		return CR_EXIT_OK;
 	}
+	if (!strcmp(step, "--list-steps")) { /* for shell completion */
+		struct cr_strv steps = CR_STRV_INIT;
+		installed_steps(&dirs, &steps);
+		for (size_t i = 0; i < steps.n; i++)
+			puts(steps.v[i]);
+		cr_strv_free(&steps);
+		cr_strv_free(&dirs);
+		return CR_EXIT_OK;
+	}
 	if (!strcmp(step, "--version")) {
 		printf("kubectl-crucible %s\n", CRUCIBLE_VERSION);
 		cr_strv_free(&dirs);
