@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude \
 
 LIB_OBJ = $(patsubst %.c,$(BUILD)/%.o,$(wildcard common/*.c)) $(BUILD)/jq_sources.o
 JQ_PROGRAMS = $(sort $(wildcard common/jq/*.jq cmd/*/*.jq))
-TOOLS = $(notdir $(wildcard cmd/*))
+TOOLS = $(patsubst cmd/%/main.c,%,$(wildcard cmd/*/main.c))
 bin_name = $(if $(filter crucible,$(1)),kubectl-crucible,kubectl-crucible-$(1))
 BINS = $(foreach t,$(TOOLS),$(BINDIR)/$(call bin_name,$(t)))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))

@@ -24,19 +24,26 @@ const char *cr_jq_source(const char *name)
 	return NULL;
 }
 
+/* jq's messages quote the program over several lines: keep errors on one line. */
+static void add_one_line(struct cr_buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (*s != '\n')
+			cr_buf_add(b, s, 1);
+		else if (b->len && b->data[b->len - 1] != ' ')
+			cr_buf_add(b, " ", 1);
+	}
+}
+
 static void collect_error(void *data, jv msg)
 {
 	struct cr_jq *q = data;
 	if (q->errors.len)
 		cr_buf_adds(&q->errors, "; ");
-	if (jv_get_kind(msg) == JV_KIND_STRING) {
-		cr_buf_adds(&q->errors, jv_string_value(msg));
-		jv_free(msg);
-	} else {
-		jv s = jv_dump_string(msg, 0);
-		cr_buf_adds(&q->errors, jv_string_value(s));
-		jv_free(s);
-	}
+	if (jv_get_kind(msg) != JV_KIND_STRING)
+		msg = jv_dump_string(msg, 0);
+	add_one_line(&q->errors, jv_string_value(msg));
+	jv_free(msg);
 }
 
 /*

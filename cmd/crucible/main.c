@@ -109,7 +109,8 @@ static void list_steps(FILE *out, const struct cr_strv *dirs)
 {
 	struct cr_strv steps = CR_STRV_INIT;
 	installed_steps(dirs, &steps);
-	qsort(steps.v, steps.n, sizeof(char *), by_name);
+	if (steps.n)
+		qsort(steps.v, steps.n, sizeof(char *), by_name);
 	fprintf(out, "Usage: kubectl crucible STEP [flags]\n\n"
 		     "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
 		     "Steps installed:\n");
