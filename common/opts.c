@@ -83,7 +83,7 @@ void cr_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "%s: error: ", cr_progname);
+	fprintf(stderr, "%s: %serror:%s ", cr_progname, cr_color(stderr, CR_RED), cr_color(stderr, CR_RESET));
 	vfprintf(stderr, fmt, ap);
 	fprintf(stderr, " (see '%s --help')\n", cr_progname);
 	va_end(ap);
@@ -143,6 +143,12 @@ const char **cr_opts_parse(const struct cr_tool *tool, int argc, const char **ar
 	for (int i = 1; i < argc; i++)
 		av[i] = argv[i];
 	av[argc > 0 ? argc : 1] = NULL;
+
+	/* Usage errors come before the loop sees --no-color: look for it first. */
+	bool no_color = false;
+	for (int i = 1; i < argc; i++)
+		no_color |= !strcmp(argv[i], "--no-color");
+	cr_color_init(no_color);
 
 	ctx = poptGetContext(fake_argv0, argc > 0 ? argc : 1, av, tool->table, 0);
 	free(av); /* popt copies the vector */
