@@ -32,7 +32,7 @@ bin_name = $(if $(filter crucible,$(1)),kubectl-crucible,kubectl-crucible-$(1))
 BINS = $(foreach t,$(TOOLS),$(BINDIR)/$(call bin_name,$(t)))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check asan valgrind demo bench install clean
+.PHONY: all check asan valgrind demo bench install clean dist
 .DELETE_ON_ERROR:
 
 all: $(BINS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
@@ -99,6 +99,20 @@ install: all
 	$(if $(wildcard completions/kubectl-crucible.bash),install -m 0644 completions/kubectl-crucible.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-crucible)
 
 clean:
-	rm -rf build bin
+	rm -rf build bin dist
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# A krew archive: the binaries (with the migrate_db link), the manifests and
+# completion, plus dist/krew-manifest.yaml carrying the archive's sha256.
+DIST = dist/kubectl-crucible-linux-amd64.tar.gz
+dist: all
+	@rm -rf dist/stage && mkdir -p dist/stage/bin
+	cp -P $(BINDIR)/kubectl-crucible* dist/stage/bin/
+	cp -R k8s dist/stage/k8s
+	mkdir -p dist/stage/completions && cp completions/kubectl_complete-crucible dist/stage/completions/
+	cp README.md dist/stage/
+	tar -C dist/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
+	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > dist/krew-manifest.yaml
+	@rm -rf dist/stage
+	@echo "dist: $(DIST)"
