@@ -281,7 +281,7 @@ class Store:
 
     # ------------------------------------------------------------ writes
 
-    def create(self, res, obj):
+    def create(self, res, obj, dry_run=False):
         with self.lock:
             res = registry.ALIASES.get(res, res)
             r = registry.resource(res)
@@ -321,6 +321,8 @@ class Store:
             else:
                 md.pop("generation", None)
             self._defaults(res, obj, create=True)
+            if dry_run:
+                return deepcopy(obj)
             md["resourceVersion"] = self._bump()
             table[key] = obj
             self._emit("ADDED", res, obj)
@@ -338,7 +340,7 @@ class Store:
                                                     "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IPs or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
                                        "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nSIMULATED\n-----END CERTIFICATE-----\n"}})
 
-    def update(self, res, obj, subresource=None):
+    def update(self, res, obj, subresource=None, dry_run=False):
         with self.lock:
             res = registry.ALIASES.get(res, res)
             r = registry.resource(res)
@@ -381,6 +383,8 @@ class Store:
                 return deepcopy(old)
             if r.has_generation and subresource is None and _spec_part(new) != _spec_part(old):
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+            if dry_run:
+                return deepcopy(new)
             new["metadata"]["resourceVersion"] = self._bump()
             table[key] = new
             if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers"):
@@ -390,7 +394,7 @@ class Store:
             self._emit("MODIFIED", res, new)
             return deepcopy(new)
 
-    def delete(self, res, ns, name, propagation="Background"):
+    def delete(self, res, ns, name, propagation="Background", dry_run=False):
         with self.lock:
             res = registry.ALIASES.get(res, res)
             key = self._key(res, ns, name)
@@ -399,6 +403,8 @@ class Store:
             if old is None:
                 raise not_found(res, name)
             md = old["metadata"]
+            if dry_run:
+                return deepcopy(old)
             if md.get("finalizers"):
                 if not md.get("deletionTimestamp"):
                     new = deepcopy(old)
