@@ -59,18 +59,12 @@ static void writes(int fd, const char *s)
 	write_all(fd, s, strlen(s));
 }
 
-/*
- * No live process is left in the group led by pid, and the leader is
- * reaped. Killed grandchildren are reparented to init and may linger as
- * zombies until it reaps them: dead is enough.
- */
-static bool group_gone(pid_t pid)
+/* True if some process other than a zombie belongs to process group pgid. */
+static bool group_alive(pid_t pgid)
 {
-	if (kill(pid, 0) == 0 || errno != ESRCH)
-		return false;
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	bool gone = true;
+	bool alive = false;
 	while (d && (e = readdir(d))) {
 		char path[300], stat[512];
 		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
@@ -84,13 +78,28 @@ static bool group_gone(pid_t pid)
 		char *p = strrchr(stat, ')');
 		char state;
 		int ppid, pgrp;
-		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pid &&
+		if (p && sscanf(p + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 && pgrp == pgid &&
 		    state != 'Z' && state != 'X')
-			gone = false;
+			alive = true;
 	}
 	if (d)
 		closedir(d);
-	return gone;
+	return alive;
+}
+
+/*
+ * The leader is reaped and no live process is left in its group. Killed
+ * grandchildren are reparented to init and may linger as zombies until it
+ * reaps them: dead is enough. A SIGKILL sent to them is delivered at once
+ * but they take a moment to exit on a busy machine, hence the short retry.
+ */
+static bool group_gone(pid_t pid)
+{
+	if (kill(pid, 0) == 0 || errno != ESRCH)
+		return false;
+	for (int i = 0; i < 100 && group_alive(pid); i++)
+		sleep_ms(10);
+	return !group_alive(pid);
 }
 
 /* Expected error messages would only clutter the TAP output. */
