@@ -22,14 +22,16 @@
  * When lines is non-NULL it receives an array parallel to the result: for
  * each document an object mapping the JSON pointer of every node ("" for the
  * document, "/metadata/name", "/spec/containers/0/env/1/value") to its
- * 1-based line number.
+ * 1-based line number (a mapping value gets its key's line; the contents of
+ * an alias get only the alias's pointer). On error *lines is jv_invalid().
  */
 jv cr_yaml_parse(const char *data, size_t len, const char *name, jv *lines);
 
 /*
- * Appends one YAML document for value (consumed) to out, block style, keys in
- * the object's order, strings quoted whenever they would read back as another
- * type. Returns 0, or -1 (value not representable).
+ * Appends one YAML document for value (consumed) to out, block style, keys
+ * sorted (jv objects keep no insertion order; kubectl -o yaml sorts too),
+ * strings quoted whenever they would read back as another type. Returns 0, or
+ * -1 (value not representable: NaN/infinity, invalid) with nothing appended.
  */
 int cr_yaml_emit(jv value, struct cr_buf *out);
 /* Appends a stream: each element of the array (consumed) as a document, separated by "---". */
