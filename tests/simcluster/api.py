@@ -230,6 +230,13 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "simcluster"
     sim = None          # set by simcluster.py: object with .store .scenario .stats .port .verbose
 
+    def setup(self):
+        super().setup()
+        try:
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
+
     def log_message(self, fmt, *args):
         if self.sim.verbose:
             sys.stderr.write("simcluster: %s\n" % (fmt % args))
@@ -473,8 +480,6 @@ class Handler(BaseHTTPRequestHandler):
             if self._forbidden_rule(ra.get("verb", ""), target, ra.get("namespace"), ra.get("subresource")):
                 allowed = False
         out["status"] = {"allowed": allowed}
-        if not allowed:
-            out["status"]["reason"] = "forbidden by the simulated cluster's scenario"
         return self.send_json(201, out)
 
     # ------------------------------------------------------------ control endpoint

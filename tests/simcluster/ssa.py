@@ -166,6 +166,16 @@ def _remove_path(kk, obj, path):
             parent[:] = [i for i in parent if i != val]
 
 
+def _prune(kk, obj, path, others):
+    """Drop containers emptied by a removal (not top-level fields, not ones others own)."""
+    while len(path) > 1:
+        v = get_path(kk, obj, path)
+        if v is _MISSING or not isinstance(v, (dict, list)) or v or path in others:
+            return
+        _remove_path(kk, obj, path)
+        path = path[:-1]
+
+
 def to_fieldsv1(paths):
     root = {}
     for p in sorted(paths, key=len):
@@ -308,11 +318,16 @@ def apply(kk, live, applied, manager, force, api_version):
             others |= e["set"]
     base = _strip(live) if live else {}
     removed = prev - aset - others
-    for p in sorted(removed, key=len, reverse=True):
+    done = []
+    for p in sorted(removed, key=len):
+        if any(p[:len(d)] == d for d in done):
+            continue
         # keep a list item while another manager still owns something inside it
         if p[-1][0] == "k" and any(len(o) > len(p) and o[:len(p)] == p for o in others):
             continue
         _remove_path(kk, base, p)
+        done.append(p)
+        _prune(kk, base, p[:-1], others)
     merged = _merge(kk, (), base, {k: v for k, v in applied.items() if k != "status"})
     md = merged.setdefault("metadata", {})
     for k in ("managedFields",):
