@@ -442,13 +442,13 @@ static void terminate(struct run_state *s, pid_t pid)
 		long long left = grace_end - now_ms();
 		if (left <= 0)
 			break;
-		if (pipes_open(s)) {
-			if (poll_once(s, left < 20 ? (int)left : 20) < 0)
-				break;
-		} else {
-			struct timespec ts = { 0, 10 * 1000000L };
-			nanosleep(&ts, NULL);
-		}
+		/*
+		 * Also a plain sleep once the pipes are closed, but one
+		 * that lets a second Ctrl-C reach the handler now, while
+		 * the child is still registered to receive it.
+		 */
+		if (poll_once(s, left < 20 ? (int)left : 20) < 0)
+			break;
 	}
 	kill(-pid, SIGKILL);
 }
