@@ -15,8 +15,8 @@
 /*
  * Streaming: called with each complete stdout line (without its '\n') as it
  * arrives, and once more with the unterminated rest at EOF. The line is only
- * valid during the call. Return nonzero to stop: the child is then
- * terminated and cr_run returns CR_RUN_STOPPED.
+ * valid during the call, and NUL-terminated at line[len]. Return nonzero to
+ * stop: the child is then terminated and cr_run returns CR_RUN_STOPPED.
  */
 typedef int (*cr_line_fn)(const char *line, size_t len, void *ctx);
 
@@ -62,7 +62,9 @@ void cr_child_clear(struct cr_child *c);
 
 /*
  * Installs SIGINT/SIGTERM handlers that forward the signal to every running
- * child and make cr_interrupted() true. Called once by cr_opts_parse.
+ * child and make cr_interrupted() true. With no child running, the signal
+ * takes its default action (the process dies of it), so Ctrl-C still stops
+ * a tool busy elsewhere. Also ignores SIGPIPE. Called once by cr_opts_parse.
  */
 void cr_signals_init(void);
 /* The signal received (SIGINT or SIGTERM), or 0. */
