@@ -859,9 +859,9 @@ static jv parse_stream(const char *data, size_t len, const char *name, jv *lines
 		if (t != YAML_DOCUMENT_START_EVENT)
 			continue; /* STREAM_START */
 
+		/* Anchors are per document; the node budget is for the whole stream. */
 		jv_free(c.anchors);
 		c.anchors = jv_object();
-		c.nodes = 0;
 		c.lines = lines ? jv_object() : jv_null();
 		cr_buf_reset(&c.ptr);
 

@@ -406,6 +406,20 @@ static void test_errors_and_limits(void)
 	jv r = cr_yaml_parse(small, strlen(small), "s.yaml", NULL);
 	ok(jv_is_valid(r), "modest alias use is accepted");
 	jv_free(r);
+	char *m;
+
+	/* The node budget is for the whole stream, not per document. */
+	struct cr_buf st = CR_BUF_INIT;
+	for (int i = 0; i < 40; i++)
+		cr_buf_adds(&st, "---\na: &a [1,2,3,4,5,6,7,8,9]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+			    "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+			    "e: [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n");
+	r = cr_yaml_parse(st.data, st.len, "stream.yaml", NULL);
+	m = jv_is_valid(r) ? strdup("(parsed!)") : errmsg(jv_copy(r));
+	ok(strstr(m, "too many nodes") != NULL, "node budget spans documents: %s", m);
+	free(m);
+	jv_free(r);
+	cr_buf_free(&st);
 
 	/* Nesting: 10000 levels rejected fast, CR_YAML_MAX_DEPTH accepted. */
 	struct cr_buf b = CR_BUF_INIT;
@@ -414,7 +428,7 @@ static void test_errors_and_limits(void)
 	double t0 = now();
 	r = cr_yaml_parse(b.data, b.len, "deep.yaml", NULL);
 	double dt = now() - t0;
-	char *m = jv_is_valid(r) ? strdup("(parsed!)") : errmsg(jv_copy(r));
+	m = jv_is_valid(r) ? strdup("(parsed!)") : errmsg(jv_copy(r));
 	is_str(m, "deep.yaml:1:201: too deeply nested (more than 200 levels)", "10000 nested [ rejected");
 	ok(dt < 0.5, "deep nesting rejected quickly (%.3f s)", dt);
 	free(m);
