@@ -136,8 +136,9 @@ static int add_stream(const char *data, size_t len, const char *name, jv *object
 	for (int i = 0; i < ndocs; i++) {
 		jv doc = jv_array_get(jv_copy(docs), i);
 		jv doc_lines = jv_array_get(jv_copy(lines), i);
-		if (jv_get_kind(doc) != JV_KIND_OBJECT ||
-		    jv_get_kind(jv_object_get(jv_copy(doc), jv_string("kind"))) != JV_KIND_STRING) {
+		jv kind = jv_get_kind(doc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(doc), jv_string("kind")) : jv_invalid();
+		if (jv_get_kind(kind) != JV_KIND_STRING) {
+			jv_free(kind);
 			int line = 1;
 			jv l = jv_object_get(jv_copy(doc_lines), jv_string(""));
 			if (jv_get_kind(l) == JV_KIND_NUMBER)
@@ -150,7 +151,6 @@ static int add_stream(const char *data, size_t len, const char *name, jv *object
 			jv_free(lines);
 			return -1;
 		}
-		jv kind = jv_object_get(jv_copy(doc), jv_string("kind"));
 		bool is_list = !strcmp(jv_string_value(kind), "List");
 		jv_free(kind);
 		if (is_list) {
