@@ -407,6 +407,14 @@ try:
     ok(sc2.behaviour("docker.io/library/nginx:latest", [], "default", "c") == {"pullError": True},
        "image normalisation")
     json.dumps(SC.data)
+    sdir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scenarios")
+    for f in sorted(os.listdir(sdir)) if os.path.isdir(sdir) else []:
+        if f.endswith(".json"):
+            try:
+                scenario.Scenario.load(os.path.join(sdir, f))
+                ok(True, "example scenario %s loads" % f)
+            except ValueError as e:
+                ok(False, "example scenario %s loads" % f, e)
     ok(C.errors == 0, "no controller exceptions (%d)" % C.errors)
 finally:
     C.stop()
