@@ -39,9 +39,9 @@ def want($id; $field; $default): (exceptions[$id] // {}) | if has($field) then .
 
     # Volumes.
     ( $p.spec.volumes[]?
-      | if .emptyDir then
-          ( if (.emptyDir.sizeLimit // "") == "" then "\($id): emptyDir \(.name) has no sizeLimit" else empty end ),
-          ( if .name == "tmp" and .emptyDir.sizeLimit != "100Mi" then "\($id): emptyDir tmp is \(.emptyDir.sizeLimit), not 100Mi" else empty end )
+      | if has("emptyDir") then
+          ( if ((.emptyDir // {}).sizeLimit // "") == "" then "\($id): emptyDir \(.name) has no sizeLimit" else empty end ),
+          ( if .name == "tmp" and (.emptyDir // {}).sizeLimit != "100Mi" then "\($id): emptyDir tmp is \((.emptyDir // {}).sizeLimit), not 100Mi" else empty end )
         elif .hostPath and (want($id; "hostPath"; false) | not) then "\($id): hostPath volume \(.name)"
         else empty end ),
 
