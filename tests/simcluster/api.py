@@ -488,11 +488,16 @@ class Handler(BaseHTTPRequestHandler):
         sim = self.sim
         if p == "/_sim/scenario":
             if self.method == "POST":
-                body = json.loads(self.body or b"{}")
-                sim.scenario_update(body)
+                try:
+                    body = json.loads(self.body or b"{}")
+                    sim.scenario_update(body)
+                except ValueError as e:
+                    raise bad_request("scenario: %s" % e)
             return self.send_json(200, sim.scenario_dump())
         if p == "/_sim/stats":
             return self.send_json(200, sim.stats_dump())
+        if p == "/_sim/crash":
+            raise RuntimeError("deliberate crash for the tests")
         if p == "/_sim/objects":
             with sim.store.lock:
                 out = {res: len(t) for res, t in sim.store.objects.items()}

@@ -46,40 +46,110 @@ def fields(b):
 # message schemas: field number -> (name, type); type: "s" string, "b" bytes, "i" int, "bool",
 # "[s]" repeated string, "{s}" map<string,string>, "{b}" map<string,bytes>, or a message name
 # (prefix "[" for repeated).
-MESSAGES = {
-    "ObjectMeta": {1: ("name", "s"), 2: ("generateName", "s"), 3: ("namespace", "s"), 5: ("uid", "s"),
-                   6: ("resourceVersion", "s"), 7: ("generation", "i"), 11: ("labels", "{s}"),
-                   12: ("annotations", "{s}"), 13: ("ownerReferences", "[OwnerReference"),
-                   14: ("finalizers", "[s")},
-    "OwnerReference": {1: ("kind", "s"), 3: ("name", "s"), 4: ("uid", "s"), 5: ("apiVersion", "s"),
-                       6: ("controller", "bool"), 7: ("blockOwnerDeletion", "bool")},
-    "Secret": {1: ("metadata", "ObjectMeta"), 2: ("data", "{b}"), 3: ("type", "s"), 4: ("stringData", "{s}"),
-               5: ("immutable", "bool")},
-    "ConfigMap": {1: ("metadata", "ObjectMeta"), 2: ("data", "{s}"), 3: ("binaryData", "{b}"),
-                  4: ("immutable", "bool")},
-    "Namespace": {1: ("metadata", "ObjectMeta"), 2: ("spec", "NamespaceSpec")},
-    "NamespaceSpec": {1: ("finalizers", "[s")},
-    "ServiceAccount": {1: ("metadata", "ObjectMeta"), 4: ("automountServiceAccountToken", "bool")},
-    "SelfSubjectAccessReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "SelfSubjectAccessReviewSpec")},
-    "SelfSubjectAccessReviewSpec": {1: ("resourceAttributes", "ResourceAttributes"),
-                                    2: ("nonResourceAttributes", "NonResourceAttributes")},
-    "ResourceAttributes": {1: ("namespace", "s"), 2: ("verb", "s"), 3: ("group", "s"), 4: ("version", "s"),
-                           5: ("resource", "s"), 6: ("subresource", "s"), 7: ("name", "s")},
-    "NonResourceAttributes": {1: ("path", "s"), 2: ("verb", "s")},
-    "SelfSubjectRulesReview": {1: ("metadata", "ObjectMeta"), 2: ("spec", "SelfSubjectRulesReviewSpec")},
-    "SelfSubjectRulesReviewSpec": {1: ("namespace", "s")},
-}
+def _m(spec):
+    """"1:name:s 2:labels:{s}" -> {1: ("name", "s"), ...}"""
+    out = {}
+    for tok in spec.split():
+        num, name, t = tok.split(":", 2)
+        out[int(num)] = (name, t)
+    return out
+
+
+# message schemas: field number -> (name, type); type: "s" string, "b" bytes, "i" int (dropped when 0),
+# "pi" pointer int (kept when 0), "bool" (dropped when false), "pbool" pointer bool, "{s}" map<string,string>,
+# "{b}" map<string,bytes>, "{Quantity}", "ios" IntOrString, "Quantity", a message name, "[" prefix: repeated.
+MESSAGES = {k: _m(v) for k, v in {
+    "ObjectMeta": "1:name:s 2:generateName:s 3:namespace:s 5:uid:s 6:resourceVersion:s 7:generation:i "
+                  "11:labels:{s} 12:annotations:{s} 13:ownerReferences:[OwnerReference 14:finalizers:[s",
+    "OwnerReference": "1:kind:s 3:name:s 4:uid:s 5:apiVersion:s 6:controller:pbool 7:blockOwnerDeletion:pbool",
+    "Secret": "1:metadata:ObjectMeta 2:data:{b} 3:type:s 4:stringData:{s} 5:immutable:pbool",
+    "ConfigMap": "1:metadata:ObjectMeta 2:data:{s} 3:binaryData:{b} 4:immutable:pbool",
+    "Namespace": "1:metadata:ObjectMeta 2:spec:NamespaceSpec",
+    "NamespaceSpec": "1:finalizers:[s",
+    "ServiceAccount": "1:metadata:ObjectMeta 2:secrets:[ObjectReference 3:imagePullSecrets:[LocalObjectReference "
+                      "4:automountServiceAccountToken:pbool",
+    "ObjectReference": "1:kind:s 2:namespace:s 3:name:s 4:uid:s 5:apiVersion:s 6:resourceVersion:s 7:fieldPath:s",
+    "LocalObjectReference": "1:name:s",
+    "SelfSubjectAccessReview": "1:metadata:ObjectMeta 2:spec:SelfSubjectAccessReviewSpec",
+    "SelfSubjectAccessReviewSpec": "1:resourceAttributes:ResourceAttributes 2:nonResourceAttributes:NonResourceAttributes",
+    "ResourceAttributes": "1:namespace:s 2:verb:s 3:group:s 4:version:s 5:resource:s 6:subresource:s 7:name:s",
+    "NonResourceAttributes": "1:path:s 2:verb:s",
+    "SelfSubjectRulesReview": "1:metadata:ObjectMeta 2:spec:SelfSubjectRulesReviewSpec",
+    "SelfSubjectRulesReviewSpec": "1:namespace:s",
+    # workloads (kubectl create deployment/job/cronjob/service/role/rolebinding/pdb)
+    "Deployment": "1:metadata:ObjectMeta 2:spec:DeploymentSpec",
+    "DeploymentSpec": "1:replicas:pi 2:selector:LabelSelector 3:template:PodTemplateSpec 4:strategy:DeploymentStrategy "
+                      "5:minReadySeconds:i 6:revisionHistoryLimit:pi 7:paused:bool 9:progressDeadlineSeconds:pi",
+    "DeploymentStrategy": "1:type:s 2:rollingUpdate:RollingUpdateDeployment",
+    "RollingUpdateDeployment": "1:maxUnavailable:ios 2:maxSurge:ios",
+    "LabelSelector": "1:matchLabels:{s} 2:matchExpressions:[LabelSelectorRequirement",
+    "LabelSelectorRequirement": "1:key:s 2:operator:s 3:values:[s",
+    "PodTemplateSpec": "1:metadata:ObjectMeta 2:spec:PodSpec",
+    "PodSpec": "1:volumes:[Volume 2:containers:[Container 3:restartPolicy:s 4:terminationGracePeriodSeconds:pi "
+               "5:activeDeadlineSeconds:pi 6:dnsPolicy:s 7:nodeSelector:{s} 8:serviceAccountName:s "
+               "9:serviceAccount:s 10:nodeName:s 11:hostNetwork:bool 12:hostPID:bool 13:hostIPC:bool "
+               "15:imagePullSecrets:[LocalObjectReference 16:hostname:s 17:subdomain:s 19:schedulerName:s "
+               "20:initContainers:[Container 21:automountServiceAccountToken:pbool 24:priorityClassName:s "
+               "25:priority:pi 29:runtimeClassName:s 30:enableServiceLinks:pbool",
+    "Container": "1:name:s 2:image:s 3:command:[s 4:args:[s 5:workingDir:s 6:ports:[ContainerPort 7:env:[EnvVar "
+                 "8:resources:ResourceRequirements 9:volumeMounts:[VolumeMount 13:terminationMessagePath:s "
+                 "14:imagePullPolicy:s 16:stdin:bool 17:stdinOnce:bool 18:tty:bool 20:terminationMessagePolicy:s "
+                 "24:restartPolicy:s",
+    "ContainerPort": "1:name:s 2:hostPort:i 3:containerPort:i 4:protocol:s 5:hostIP:s",
+    "EnvVar": "1:name:s 2:value:s",
+    "ResourceRequirements": "1:limits:{Quantity} 2:requests:{Quantity}",
+    "VolumeMount": "1:name:s 2:readOnly:bool 3:mountPath:s 4:subPath:s",
+    "Volume": "1:name:s",
+    "Job": "1:metadata:ObjectMeta 2:spec:JobSpec",
+    "JobSpec": "1:parallelism:pi 2:completions:pi 3:activeDeadlineSeconds:pi 4:selector:LabelSelector "
+               "5:manualSelector:pbool 6:template:PodTemplateSpec 7:backoffLimit:pi 8:ttlSecondsAfterFinished:pi "
+               "9:completionMode:s 10:suspend:pbool",
+    "CronJob": "1:metadata:ObjectMeta 2:spec:CronJobSpec",
+    "CronJobSpec": "1:schedule:s 2:startingDeadlineSeconds:pi 3:concurrencyPolicy:s 4:suspend:pbool "
+                   "5:jobTemplate:JobTemplateSpec 6:successfulJobsHistoryLimit:pi 7:failedJobsHistoryLimit:pi "
+                   "8:timeZone:s",
+    "JobTemplateSpec": "1:metadata:ObjectMeta 2:spec:JobSpec",
+    "Service": "1:metadata:ObjectMeta 2:spec:ServiceSpec",
+    "ServiceSpec": "1:ports:[ServicePort 2:selector:{s} 3:clusterIP:s 4:type:s 5:externalIPs:[s "
+                   "7:sessionAffinity:s 10:externalName:s 11:externalTrafficPolicy:s 18:clusterIPs:[s",
+    "ServicePort": "1:name:s 2:protocol:s 3:port:i 4:targetPort:ios 5:nodePort:i 6:appProtocol:s",
+    "Role": "1:metadata:ObjectMeta 2:rules:[PolicyRule",
+    "ClusterRole": "1:metadata:ObjectMeta 2:rules:[PolicyRule",
+    "PolicyRule": "1:verbs:[s 2:apiGroups:[s 3:resources:[s 4:resourceNames:[s 5:nonResourceURLs:[s",
+    "RoleBinding": "1:metadata:ObjectMeta 2:subjects:[Subject 3:roleRef:RoleRef",
+    "ClusterRoleBinding": "1:metadata:ObjectMeta 2:subjects:[Subject 3:roleRef:RoleRef",
+    "Subject": "1:kind:s 2:apiGroup:s 3:name:s 4:namespace:s",
+    "RoleRef": "1:apiGroup:s 2:kind:s 3:name:s",
+    "PodDisruptionBudget": "1:metadata:ObjectMeta 2:spec:PodDisruptionBudgetSpec",
+    "PodDisruptionBudgetSpec": "1:minAvailable:ios 2:selector:LabelSelector 3:maxUnavailable:ios",
+}.items()}
+
+
+def _signed(v):
+    return v - (1 << 64) if v >= (1 << 63) else v
+
+
+_DROP = object()
 
 
 def _scalar(t, v):
     if t == "s":
-        return v.decode("utf-8", "replace")
+        return v.decode("utf-8", "replace") or _DROP
     if t == "b":
         return base64.b64encode(v).decode()
     if t == "bool":
+        return bool(v) or _DROP
+    if t == "pbool":
         return bool(v)
     if t == "i":
-        return v
+        return _signed(v) or _DROP
+    if t == "pi":
+        return _signed(v)
+    if t == "Quantity":
+        return dict((n, x) for n, _, x in fields(v)).get(1, b"0").decode()
+    if t == "ios":
+        f = dict((n, x) for n, _, x in fields(v))
+        return f.get(3, b"").decode() if f.get(1) == 1 else _signed(f.get(2, 0))
     return decode_message(t, v)
 
 
@@ -92,11 +162,14 @@ def decode_message(name, b):
         fname, t = schema[num]
         if t.startswith("{"):
             kv = dict((n, x) for n, _, x in fields(v))
-            out.setdefault(fname, {})[_scalar("s", kv.get(1, b""))] = _scalar(t[1:-1], kv.get(2, b""))
+            out.setdefault(fname, {})[_scalar("s", kv.get(1, b"")) or ""] = _scalar(t[1:-1], kv.get(2, b""))
         elif t.startswith("["):
-            out.setdefault(fname, []).append(_scalar(t[1:], v))
+            x = _scalar(t[1:], v)
+            out.setdefault(fname, []).append("" if x is _DROP else x)
         else:
-            out[fname] = _scalar(t, v)
+            x = _scalar(t, v)
+            if x is not _DROP:
+                out[fname] = x
     return out
 
 

@@ -9,6 +9,13 @@ stderr and exits cleanly on SIGTERM.
 
 Control endpoint: POST /_sim/scenario (JSON merged into the scenario),
 GET /_sim/scenario, GET /_sim/stats.
+
+API faults (scenario "api" section), enforced per request:
+  forbidden      [{"verb", "resource", "group", "namespace"?}] -> 403 Forbidden
+                 (and SelfSubjectAccessReview answers allowed: false)
+  error500       the next N requests get a 500 InternalError Status
+  latencyMs      every request is delayed
+  watchCutAfter  every watch stream ends (cleanly) after N events
 """
 
 import argparse
@@ -110,7 +117,7 @@ class Sim:
         self.scenario.update(body)
 
     def scenario_dump(self):
-        for attr in ("to_dict", "dump", "as_dict"):
+        for attr in ("snapshot", "to_dict"):
             fn = getattr(self.scenario, attr, None)
             if fn:
                 return fn()
