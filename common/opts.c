@@ -56,6 +56,7 @@ static poptContext ctx;
 static const struct cr_tool *current;
 static const char *fake_argv0;
 static char *progname_buf;
+static const char **popt_argv; /* popt keeps this pointer: freed after the context */
 
 /* "kubectl crucible deploy" when run through kubectl or the dispatcher. */
 static const char *display_name(const char *argv0, const char *step)
@@ -124,6 +125,8 @@ void cr_opts_free(void)
 		free_strings(current->table);
 	if (ctx)
 		ctx = poptFreeContext(ctx);
+	free(popt_argv);
+	popt_argv = NULL;
 	free(progname_buf);
 	progname_buf = NULL;
 	cr_progname = "kubectl-crucible";
@@ -151,7 +154,7 @@ const char **cr_opts_parse(const struct cr_tool *tool, int argc, const char **ar
 	cr_color_init(no_color);
 
 	ctx = poptGetContext(fake_argv0, argc > 0 ? argc : 1, av, tool->table, 0);
-	free(av); /* popt copies the vector */
+	popt_argv = av; /* popt does not copy the vector: it must outlive ctx */
 	poptSetOtherOptionHelp(ctx, tool->args_help);
 	atexit(cr_opts_free);
 
