@@ -1,0 +1,168 @@
+/*
+ * secrets apply: create what the namespace lacks, leave the rest alone.
+ * One kubectl call lists names and key names; values are read back only
+ * for Secrets that must be sent again (a key is missing, or --rotate), so
+ * server-side apply keeps every key it already managed.
+ */
+#include <string.h>
+
+#include "crucible/exit.h"
+#include "crucible/kubectl.h"
+#include "crucible/log.h"
+#include "crucible/opts.h"
+#include "secrets.h"
+
+#define FIELD_MANAGER "kubectl-crucible-secrets"
+
+static bool missing_keys(const struct sec_secret *s)
+{
+	for (size_t i = 0; i < s->nkeys; i++)
+		if (s->keys[i].referenced && !s->keys[i].in_cluster)
+			return true;
+	return false;
+}
+
+/* Marks what must be sent; names the existing Secrets whose values we need. */
+static void plan(struct sec_set *set, bool rotate, struct cr_strv *fetch)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		struct sec_secret *s = &set->v[i];
+		if (!s->in_cluster) {
+			s->changed = true;
+		} else if (rotate || missing_keys(s)) {
+			s->changed = true;
+			cr_strv_push(fetch, s->name);
+		} else {
+			/* Untouched: forget any supplied value, so nothing about it is sent. */
+			for (size_t j = 0; j < s->nkeys; j++)
+				if (s->keys[j].origin == ORIG_SUPPLIED) {
+					cr_warn("secret %s: key %s exists; the value given for it is ignored (use --rotate)",
+						s->name, s->keys[j].name);
+					cr_buf_wipe(&s->keys[j].value);
+					s->keys[j].origin = ORIG_NONE;
+				}
+		}
+	}
+}
+
+/* Keys of untouched Secrets are kept as they are, unread: fill must not make them. */
+static void keep_untouched(struct sec_set *set)
+{
+	for (size_t i = 0; i < set->n; i++)
+		for (size_t j = 0; !set->v[i].changed && j < set->v[i].nkeys; j++)
+			if (set->v[i].keys[j].in_cluster)
+				set->v[i].keys[j].origin = ORIG_KEPT;
+}
+
+static int send(struct sec_set *set, bool rotate)
+{
+	struct cr_buf manifests = CR_BUF_INIT;
+	sec_emit_yaml(set, true, &manifests);
+	if (!manifests.len) {
+		cr_buf_wipe(&manifests);
+		return CR_EXIT_OK;
+	}
+	struct cr_child c = CR_CHILD_INIT;
+	cr_kubectl_args(&c, true);
+	cr_strv_pushl(&c.args, "apply", "--server-side", "--field-manager=" FIELD_MANAGER, NULL);
+	if (rotate)
+		cr_strv_push(&c.args, "--force-conflicts"); /* take over keys another manager set */
+	cr_strv_pushl(&c.args, "-f", "-", NULL);
+	c.in = manifests.data;
+	c.in_len = manifests.len;
+	enum cr_run_result r = cr_kubectl_run(&c);
+	int rc = CR_EXIT_OK;
+	if (r != CR_RUN_OK) {
+		/* kubectl may quote what it was given: mask every value before printing. */
+		struct cr_buf msg = CR_BUF_INIT;
+		sec_redact(set, cr_kubectl_failure(&c, r), &msg);
+		cr_error("kubectl apply: %s", msg.data);
+		cr_buf_wipe(&msg);
+		rc = cr_kubectl_exit_code(r);
+	}
+	cr_child_clear(&c);
+	cr_buf_wipe(&manifests);
+	return rc;
+}
+
+static void key_list(struct cr_buf *b, const struct sec_secret *s, bool (*want)(const struct sec_key *))
+{
+	bool first = true;
+	for (size_t i = 0; i < s->nkeys; i++) {
+		if (!want(&s->keys[i]))
+			continue;
+		cr_buf_addf(b, "%s%s", first ? "" : ", ", s->keys[i].name);
+		first = false;
+	}
+}
+
+static bool has_value(const struct sec_key *k)
+{
+	return k->origin != ORIG_NONE && k->origin != ORIG_KEPT;
+}
+
+static bool is_new(const struct sec_key *k)
+{
+	return k->origin != ORIG_NONE && !k->in_cluster;
+}
+
+static bool is_renewed(const struct sec_key *k)
+{
+	return k->in_cluster && (k->origin == ORIG_GENERATED || k->origin == ORIG_DERIVED || k->origin == ORIG_SUPPLIED);
+}
+
+/* Names and key names only. */
+static void report(const struct sec_set *set, bool rotate)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		const struct sec_secret *s = &set->v[i];
+		struct cr_buf b = CR_BUF_INIT;
+		if (!s->changed) {
+			printf("secret/%s unchanged\n", s->name);
+		} else if (!s->in_cluster) {
+			key_list(&b, s, has_value);
+			if (b.len)
+				printf("secret/%s created (%s)\n", s->name, b.data);
+			else
+				printf("secret/%s not created: none of its keys is known\n", s->name);
+		} else {
+			key_list(&b, s, rotate ? is_renewed : is_new);
+			printf("secret/%s %s (%s)\n", s->name, rotate ? "rotated" : "keys added", cr_buf_str(&b));
+		}
+		cr_buf_free(&b);
+	}
+}
+
+int sec_apply(int argc, const char **argv)
+{
+	(void)argv;
+	sec_allow("apply", SEC_OPT_ENV_FILE | SEC_OPT_ROTATE | SEC_OPT_SOURCE);
+	if (argc)
+		cr_usage_error("apply takes no arguments");
+	bool rotate = sec_opts.rotate > 0;
+	struct sec_set set = SEC_SET_INIT;
+	sec_set_from_manifests(&set);
+	if (sec_opts.env_file)
+		sec_envfile_apply(&set, sec_opts.env_file);
+	sec_cluster_mark(&set);
+
+	struct cr_strv fetch = CR_STRV_INIT;
+	plan(&set, rotate, &fetch);
+	sec_cluster_values(&set, &fetch, rotate);
+	cr_strv_free(&fetch);
+	keep_untouched(&set);
+	sec_fill(&set, rotate);
+	int unmade = sec_report_unmade(&set);
+
+	int rc = send(&set, rotate);
+	if (rc == CR_EXIT_OK) {
+		report(&set, rotate);
+		if (rotate)
+			cr_warn("postgres and redis keep their old passwords until they are changed there too "
+				"(ALTER ROLE, CONFIG SET requirepass) and the pods that read them restart");
+	}
+	sec_set_free(&set);
+	if (rc == CR_EXIT_OK && unmade)
+		rc = CR_EXIT_FAILED;
+	return rc;
+}

@@ -1,0 +1,225 @@
+/*
+ * secrets check: plain-text secrets in manifests, reported as
+ * "file:line: Kind/name key: reason" and never with the value.
+ * PATH arguments are read as files (directories recursively), not rendered,
+ * so lines point at what a commit would add; -k renders a kustomization.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/log.h"
+#include "crucible/manifests.h"
+#include "crucible/opts.h"
+#include "crucible/yaml.h"
+#include "secrets.h"
+
+struct scan {
+	struct cr_jq *q;
+	int findings, files, errors;
+};
+
+/* "/spec/x/0": the line of the nearest node the map knows, else the object's. */
+static int line_of(jv origin, const char *pointer)
+{
+	jv lines = jv_object_get(jv_copy(origin), jv_string("lines"));
+	struct cr_buf p = CR_BUF_INIT;
+	cr_buf_adds(&p, pointer);
+	int line = -1;
+	while (line < 0) {
+		jv l = jv_get_kind(lines) == JV_KIND_OBJECT ? jv_object_get(jv_copy(lines), jv_string(p.data)) : jv_invalid();
+		if (jv_get_kind(l) == JV_KIND_NUMBER)
+			line = (int)jv_number_value(l);
+		jv_free(l);
+		char *slash = strrchr(cr_buf_str(&p), '/');
+		if (line >= 0 || !slash)
+			break;
+		*slash = '\0';
+		p.len = (size_t)(slash - p.data);
+	}
+	if (line < 0) {
+		jv l = jv_object_get(jv_copy(origin), jv_string("line"));
+		line = jv_get_kind(l) == JV_KIND_NUMBER ? (int)jv_number_value(l) : 1;
+		jv_free(l);
+	}
+	cr_buf_free(&p);
+	jv_free(lines);
+	return line;
+}
+
+/* JSON pointer of a jq path: ["spec", 0, "a/b"] → "/spec/0/a~1b". */
+static void pointer_of(jv path, struct cr_buf *out)
+{
+	jv_array_foreach(path, i, part) {
+		cr_buf_add(out, "/", 1);
+		if (jv_get_kind(part) == JV_KIND_NUMBER) {
+			cr_buf_addf(out, "%d", (int)jv_number_value(part));
+		} else {
+			for (const char *c = jv_string_value(part); *c; c++)
+				cr_buf_adds(out, *c == '~' ? "~0" : *c == '/' ? "~1" : (char[]){ *c, 0 });
+		}
+		jv_free(part);
+	}
+	if (!out->data)
+		cr_buf_add(out, "", 0);
+}
+
+static const char *str(jv o, const char *field, struct cr_buf *tmp)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(field));
+	cr_buf_reset(tmp);
+	cr_buf_adds(tmp, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "?");
+	jv_free(v);
+	return tmp->data;
+}
+
+static void print_findings(struct scan *sc, jv findings, jv origins)
+{
+	jv_array_foreach(findings, i, f) {
+		jv index = jv_object_get(jv_copy(f), jv_string("index"));
+		jv origin = jv_array_get(jv_copy(origins), (int)jv_number_value(index));
+		struct cr_buf ptr = CR_BUF_INIT, file = CR_BUF_INIT, obj = CR_BUF_INIT, key = CR_BUF_INIT,
+			      why = CR_BUF_INIT;
+		pointer_of(jv_object_get(jv_copy(f), jv_string("path")), &ptr);
+		printf("%s:%d: %s %s: %s\n", str(origin, "file", &file), line_of(origin, ptr.data),
+		       str(f, "object", &obj), str(f, "key", &key), str(f, "reason", &why));
+		cr_buf_free(&ptr);
+		cr_buf_free(&file);
+		cr_buf_free(&obj);
+		cr_buf_free(&key);
+		cr_buf_free(&why);
+		jv_free(origin);
+		jv_free(index);
+		jv_free(f);
+		sc->findings++;
+	}
+	jv_free(findings);
+	jv_free(origins);
+}
+
+/* Scans one set of documents with its origins (both consumed). */
+static void scan_docs(struct scan *sc, jv docs, jv origins)
+{
+	jv findings = cr_jq_collect(sc->q, docs);
+	if (!jv_is_valid(findings)) {
+		jv msg = jv_invalid_get_msg(findings);
+		cr_die(CR_EXIT_FAILED, "internal error: secrets-check: %s",
+		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no message");
+	}
+	sc->files++;
+	print_findings(sc, findings, origins);
+}
+
+/* One file, read as YAML or JSON; documents need not be Kubernetes objects. */
+static void scan_file(struct scan *sc, const char *path)
+{
+	struct cr_buf data = CR_BUF_INIT;
+	const char *label = strcmp(path, "-") ? path : "-";
+	if (cr_read_file(path, &data) < 0) {
+		cr_error("%s: %s", strcmp(path, "-") ? path : "standard input", strerror(errno));
+		cr_buf_free(&data);
+		sc->errors++;
+		return;
+	}
+	jv lines = jv_invalid();
+	jv docs = cr_yaml_parse(data.data, data.len, label, &lines);
+	cr_buf_wipe(&data);
+	if (!jv_is_valid(docs)) {
+		jv msg = jv_invalid_get_msg(docs);
+		cr_error("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : label);
+		jv_free(msg);
+		jv_free(lines);
+		sc->errors++;
+		return;
+	}
+	jv origins = jv_array();
+	jv_array_foreach(lines, i, l) {
+		jv first = jv_object_get(jv_copy(l), jv_string(""));
+		origins = jv_array_append(origins, JV_OBJECT(jv_string("file"), jv_string(label),
+			jv_string("line"), jv_get_kind(first) == JV_KIND_NUMBER ? first : (jv_free(first), jv_number(1)),
+			jv_string("lines"), l));
+	}
+	jv_free(lines);
+	scan_docs(sc, docs, origins);
+}
+
+static bool manifest_file(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+}
+
+static int not_hidden(const struct dirent *d)
+{
+	return d->d_name[0] != '.';
+}
+
+/* A directory: its manifest files and subdirectories, in name order. */
+static void scan_path(struct scan *sc, const char *path, bool top)
+{
+	struct stat st;
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct dirent **names;
+		int n = scandir(path, &names, not_hidden, alphasort);
+		if (n < 0) {
+			cr_error("%s: %s", path, strerror(errno));
+			sc->errors++;
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct cr_buf child = CR_BUF_INIT;
+			cr_buf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
+			if (stat(child.data, &st) == 0 && (S_ISDIR(st.st_mode) || manifest_file(names[i]->d_name)))
+				scan_path(sc, child.data, false);
+			cr_buf_free(&child);
+			free(names[i]);
+		}
+		free(names);
+		return;
+	}
+	(void)top; /* a file named on the command line is read whatever its name */
+	scan_file(sc, path);
+}
+
+/* -f, -k, --overlay or the project's manifests, through the shared loader. */
+static void scan_source(struct scan *sc)
+{
+	int code = CR_EXIT_INPUT;
+	jv origins = jv_invalid();
+	jv objects = cr_manifests_load(&cr_source, &origins, &code);
+	if (!jv_is_valid(objects)) {
+		jv msg = jv_invalid_get_msg(objects);
+		cr_error("%s", jv_string_value(msg));
+		jv_free(msg);
+		jv_free(origins);
+		exit(code);
+	}
+	scan_docs(sc, objects, origins);
+}
+
+int sec_check(int argc, const char **argv)
+{
+	sec_allow("check", SEC_OPT_SOURCE);
+	if (argc && (cr_source.file || cr_source.kustomize || cr_source.overlay))
+		cr_usage_error("check takes PATH arguments or -f/-k/--overlay, not both");
+	struct scan sc = { cr_jq_compile_named("secrets-check", jv_null()), 0, 0, 0 };
+	if (argc)
+		for (int i = 0; i < argc; i++)
+			scan_path(&sc, argv[i], true);
+	else
+		scan_source(&sc);
+	cr_jq_free(sc.q);
+	fflush(stdout);
+	if (sc.errors)
+		return CR_EXIT_INPUT;
+	if (sc.findings) {
+		cr_info("%d plain-text secret%s found", sc.findings, sc.findings == 1 ? "" : "s");
+		return CR_EXIT_FAILED;
+	}
+	cr_info("no plain-text secrets found");
+	return CR_EXIT_OK;
+}
