@@ -361,7 +361,9 @@ lacks "replicasets of the deleted deployment are gone" "$T/out" "crashy-"
 if [ ! -f "$TOP/k8s/base/kustomization.yaml" ]; then
 	skip "k8s/base is missing: apply --server-side -k k8s/base"
 else
-	sim_post /_sim/scenario '{"cluster": {"rwx": true}}' >/dev/null
+	# the base's storage-pvc is ReadWriteMany without a storageClassName: give the
+	# default class an RWX-capable provisioner (as a cluster with NFS as default would)
+	sim_post /_sim/scenario '{"cluster": {"storageClasses": {"standard": {"accessModes": ["ReadWriteOnce", "ReadWriteMany"]}}}}' >/dev/null
 	K kustomize "$TOP/k8s/base" >"$T/base.yaml"
 	expect_exit 0 "apply --server-side -k k8s/base" K apply --server-side -f "$T/base.yaml"
 	K apply -f "$T/base.yaml" --dry-run=client -o json >"$T/base.json"
