@@ -11,14 +11,18 @@
 #include "crucible/log.h"
 #include "secrets.h"
 
-/* One line per Secret: name, type, creation time, then its key names; tab-separated. */
+/* One line per Secret: name, type, creation time, then its key names; tab-separated.
+ * The tabs and newlines are template escapes, so a -v trace stays on one line. */
+#define TAB "{{\"\\t\"}}"
+#define NL "{{\"\\n\"}}"
 #define LIST_TEMPLATE \
-	"{{range .items}}{{.metadata.name}}\t{{.type}}\t{{.metadata.creationTimestamp}}" \
-	"{{range $k, $v := .data}}\t{{$k}}{{end}}\n{{end}}"
+	"{{range .items}}{{.metadata.name}}" TAB "{{.type}}" TAB "{{.metadata.creationTimestamp}}" \
+	"{{range $k, $v := .data}}" TAB "{{$k}}{{end}}" NL "{{end}}"
 
 /* name TAB key TAB base64 per key; works on one Secret and on a List. */
 #define VALUES_TEMPLATE \
-	"{{define \"s\"}}{{$n := .metadata.name}}{{range $k, $v := .data}}{{$n}}\t{{$k}}\t{{$v}}\n{{end}}{{end}}" \
+	"{{define \"s\"}}{{$n := .metadata.name}}{{range $k, $v := .data}}{{$n}}" TAB "{{$k}}" TAB "{{$v}}" NL \
+	"{{end}}{{end}}" \
 	"{{if .items}}{{range .items}}{{template \"s\" .}}{{end}}{{else}}{{template \"s\" .}}{{end}}"
 
 /* Runs c; on failure dies with the kubectl message and the mapped exit code. */

@@ -3,7 +3,7 @@
 #   {index, path (array), object ("Kind/name"), key, reason}
 # The first rule that matches a string wins, so each value is reported once.
 
-def objname: "\(.kind)/\(.metadata.name // "?")";
+def objname: if .metadata.name then "\(.kind)/\(.metadata.name)" else .kind end;
 
 # Values people leave in place of a real secret.
 def placeholder:
