@@ -1,0 +1,133 @@
+/*
+ * Applying a phase: one `kubectl apply --server-side` for all its objects,
+ * manifests on stdin, and a report per object (created, configured,
+ * unchanged) from comparing kubectl's -o json output with the preflight LIST.
+ */
+#include <string.h>
+
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/kubectl.h"
+#include "crucible/log.h"
+#include "crucible/yaml.h"
+#include "deploy.h"
+
+static void print_changes(struct deploy *d, jv rows)
+{
+	const char *suffix = d->dry_run == DRY_SERVER ? " (server dry run)" : "";
+	jv_array_foreach(rows, i, row) {
+		if (!cr_quiet || d->dry_run)
+			fprintf(d->progress, "%s %s%s\n", jstr(row, "ref"), jstr(row, "action"), suffix);
+		jv changes = jv_object_get(jv_copy(row), jv_string("changes"));
+		jv_array_foreach(changes, j, ch) {
+			jv from = jv_object_get(jv_copy(ch), jv_string("from"));
+			jv to = jv_object_get(jv_copy(ch), jv_string("to"));
+			jv fs = jv_dump_string(from, 0), ts = jv_dump_string(to, 0);
+			const char *op = jstr(ch, "op");
+			if (!strcmp(op, "~"))
+				fprintf(d->progress, "  ~ %s: %s -> %s\n", jstr(ch, "path"), jv_string_value(fs), jv_string_value(ts));
+			else if (!strcmp(op, "+"))
+				fprintf(d->progress, "  + %s: %s\n", jstr(ch, "path"), jv_string_value(ts));
+			else
+				fprintf(d->progress, "  - %s\n", jstr(ch, "path"));
+			jv_free(fs);
+			jv_free(ts);
+			jv_free(ch);
+		}
+		jv_free(changes);
+		jv_free(row);
+	}
+	fflush(d->progress);
+}
+
+/* Kept for the summary. */
+static void remember(struct deploy *d, jv rows)
+{
+	jv_array_foreach(rows, i, row)
+		d->changes = jv_array_append(d->changes, row);
+	jv_free(rows);
+}
+
+void deploy_apply_phase(struct deploy *d, jv phase)
+{
+	d->phase = jstr(phase, "name");
+	jv objects = jv_object_get(jv_copy(phase), jv_string("objects"));
+	cr_info("phase %s: applying %d object(s)", d->phase, jv_array_length(jv_copy(objects)));
+	struct cr_buf text = CR_BUF_INIT;
+	deploy_json_stream(jv_copy(objects), &text);
+	struct cr_child c = CR_CHILD_INIT;
+	cr_kubectl_args(&c, false);
+	cr_strv_pushl(&c.args, "apply", "--server-side", "--field-manager=" DEPLOY_MANAGER, "-f", "-",
+		      "-o", "json", "--show-managed-fields", (const char *)NULL);
+	if (d->dry_run == DRY_SERVER)
+		cr_strv_push(&c.args, "--dry-run=server");
+	c.in = text.data;
+	c.in_len = text.len;
+	/* Server-side apply is idempotent: retrying after a 500 is safe. */
+	enum cr_run_result r = deploy_kubectl(d, &c, true);
+	if (r != CR_RUN_OK) {
+		jv_free(objects);
+		cr_buf_wipe(&text);
+		deploy_kubectl_failed(d, "kubectl apply", &c, r); /* its message names the object */
+	}
+	jv after = deploy_parse_objects(c.out.data, c.out.len);
+	cr_child_clear(&c);
+	cr_buf_wipe(&text); /* may hold Secret values */
+	jv_free(objects);
+	if (!jv_is_valid(after))
+		cr_die(CR_EXIT_KUBECTL, "kubectl apply printed malformed JSON");
+	jv in = JV_OBJECT(jv_string("before"), jv_copy(d->live), jv_string("after"), after,
+			  jv_string("manager"), jv_string(DEPLOY_MANAGER),
+			  jv_string("dry_run"), jv_bool(d->dry_run == DRY_SERVER));
+	jv rows = jq_run1("deploy-changes", in);
+	print_changes(d, jv_copy(rows));
+	remember(d, rows);
+	cr_strv_push(&d->applied, d->phase);
+	jv_free(phase);
+}
+
+void deploy_print_ordered(struct deploy *d)
+{
+	jv all = jq_run1("deploy-all", jv_copy(d->plan));
+	struct cr_buf out = CR_BUF_INIT;
+	if (cr_yaml_emit_stream(all, &out) < 0)
+		cr_die(CR_EXIT_INPUT, "cannot print the manifests as YAML");
+	fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	cr_buf_wipe(&out); /* may hold Secret values given in the input */
+}
+
+/* Deletes what earlier deploys applied and the input no longer has, listing it first. */
+void deploy_prune(struct deploy *d)
+{
+	jv in = JV_OBJECT(jv_string("live"), jv_copy(d->live), jv_string("objects"),
+			  jq_run1("deploy-all", jv_copy(d->plan)), jv_string("label"),
+			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
+	jv gone = jq_run1("deploy-prune", in);
+	int n = jv_array_length(jv_copy(gone));
+	d->phase = "prune";
+	if (!n) {
+		cr_info("prune: nothing to delete");
+		jv_free(gone);
+		return;
+	}
+	struct cr_child c = CR_CHILD_INIT;
+	cr_kubectl_args(&c, false);
+	cr_strv_pushl(&c.args, "delete", "-n", d->namespace, "--wait=false", "--ignore-not-found",
+		      (const char *)NULL);
+	if (d->dry_run == DRY_SERVER)
+		cr_strv_push(&c.args, "--dry-run=server");
+	jv_array_foreach(gone, i, g) {
+		fprintf(d->progress, "%s pruned%s\n", jstr(g, "ref"), d->dry_run ? " (server dry run)" : "");
+		cr_strv_push(&c.args, jstr(g, "ref"));
+		d->pruned = jv_array_append(d->pruned, jv_string(jstr(g, "ref")));
+		jv_free(g);
+	}
+	jv_free(gone);
+	fflush(d->progress);
+	/* One delete for all of them; deleting twice is harmless, so retry. */
+	enum cr_run_result r = deploy_kubectl(d, &c, true);
+	if (r != CR_RUN_OK)
+		deploy_kubectl_failed(d, "kubectl delete (prune)", &c, r);
+	cr_child_clear(&c);
+	d->phase = NULL;
+}

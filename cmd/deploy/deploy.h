@@ -1,0 +1,83 @@
+/* kubectl-crucible-deploy: the guide's step 2 (preflight → order → apply → wait → summary). */
+#ifndef CRUCIBLE_DEPLOY_H
+#define CRUCIBLE_DEPLOY_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <jv.h>
+
+#include "crucible/buf.h"
+#include "crucible/run.h"
+
+#define DEPLOY_MANAGER "kubectl-crucible"
+#define DEPLOY_LABEL_KEY "app.kubernetes.io/managed-by"
+#define DEPLOY_LABEL_VALUE "kubectl-crucible"
+
+enum dry_run { DRY_NONE, DRY_CLIENT, DRY_SERVER };
+
+struct deploy {
+	/* Options. */
+	enum dry_run dry_run;
+	long long timeout_ms;      /* whole deploy; 0: none */
+	long long pull_grace_ms;   /* ImagePullBackOff tolerated this long */
+	long long unsched_grace_ms;/* Unschedulable tolerated this long */
+	bool no_wait, prune, json;
+	const char *namespace;     /* for objects without one */
+
+	/* State. */
+	jv objects;                /* as loaded */
+	jv plan;                   /* deploy-plan.jq: phases, skipped, kinds */
+	jv live;                   /* the cluster's objects of those kinds before the deploy */
+	jv changes;                /* deploy-changes.jq rows of every applied phase */
+	jv workloads;              /* summary rows: {ref, kind, name, ready, status, message}, by key */
+	jv pruned;                 /* refs deleted by --prune */
+	struct cr_strv applied;    /* phases applied so far */
+	const char *phase;         /* phase being applied or waited on */
+	long long start_ms, deadline_ms;
+	FILE *progress;            /* stdout for text output; stderr with -o json */
+	int kubectl_calls;         /* processes started, for -v and make bench */
+};
+
+/* main.c */
+/* Ends the deploy: summary (text or JSON) and exit with code; never returns. */
+_Noreturn void deploy_finish(struct deploy *d, int code, const char *result, jv failure);
+/* The phase objects of index i (borrowed view: a new reference). */
+jv deploy_phase(const struct deploy *d, int i);
+/*
+ * Objects (consumed) as concatenated JSON documents for kubectl -f -: not a
+ * List, whose kind kubectl would try to validate against the OpenAPI schema.
+ */
+void deploy_json_stream(jv objects, struct cr_buf *out);
+/* Counts and starts a kubectl call; c->args prepared by the caller. */
+enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool retry);
+/* Dies with CR_EXIT_KUBECTL (or 130/5) naming what failed and kubectl's own message. */
+_Noreturn void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_child *c,
+				     enum cr_run_result r);
+
+/* preflight.c: everything checked before anything changes. */
+void deploy_preflight(struct deploy *d);
+/* Objects from kubectl -o json output (one, a List, or several documents); invalid on bad JSON. */
+jv deploy_parse_objects(const char *text, size_t len);
+
+/* apply.c */
+void deploy_apply_phase(struct deploy *d, jv phase);
+void deploy_prune(struct deploy *d);
+/* --dry-run=client: the ordered manifests as YAML on stdout. */
+void deploy_print_ordered(struct deploy *d);
+
+/* wait.c: waits for the phase's workloads over watch streams; returns only when all are ready. */
+void deploy_wait_phase(struct deploy *d, jv phase);
+
+/* diagnose.c: the guide's troubleshooting for a pod that will not come up. */
+/* sign: deploy-pods.jq row; pod: the Pod. Returns {workload, pod, sign, ...} and prints it on stderr. */
+jv deploy_diagnose(struct deploy *d, jv workload, jv pod, jv sign);
+
+/* summary.c */
+void deploy_summary_text(struct deploy *d, FILE *out);
+jv deploy_summary_json(struct deploy *d, const char *result, jv failure);
+
+/* Small jv helpers shared by the files above. */
+const char *jstr(jv v, const char *key); /* borrowed string member or "" (v not consumed; must stay alive) */
+jv jq_run1(const char *program, jv input); /* first result of an embedded program; dies on error */
+
+#endif

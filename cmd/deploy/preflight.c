@@ -1,0 +1,247 @@
+/*
+ * Preflight: everything that can be known before anything is changed, in
+ * three kubectl calls whatever the number of objects: the server version,
+ * one batch of SelfSubjectAccessReviews, and one LIST of the kinds involved
+ * (which also gives deploy its "before" picture and the Secret key names).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/jstream.h"
+#include "crucible/kubectl.h"
+#include "crucible/log.h"
+#include "deploy.h"
+
+#define MIN_MINOR 20 /* the guide's prerequisites: Kubernetes 1.20+ */
+
+/* Groups whose kinds exist in every cluster; others may come from a CRD in the input. */
+static const char *const builtin_groups[] = {
+	"", "apps", "batch", "networking.k8s.io", "policy", "autoscaling", "rbac.authorization.k8s.io",
+	"storage.k8s.io", "scheduling.k8s.io", "apiextensions.k8s.io", "node.k8s.io",
+	"admissionregistration.k8s.io", "coordination.k8s.io", "discovery.k8s.io", NULL,
+};
+
+static bool builtin_group(const char *g)
+{
+	for (const char *const *p = builtin_groups; *p; p++)
+		if (!strcmp(*p, g))
+			return true;
+	return false;
+}
+
+static void check_version(struct deploy *d)
+{
+	struct cr_child c = CR_CHILD_INIT;
+	cr_kubectl_args(&c, false);
+	cr_strv_pushl(&c.args, "version", "-o", "json", (const char *)NULL);
+	enum cr_run_result r = deploy_kubectl(d, &c, true);
+	jv v = jv_parse(cr_buf_str(&c.out));
+	jv minor = jv_getpath(jv_copy(v), JV_ARRAY(jv_string("serverVersion"), jv_string("minor")));
+	jv major = jv_getpath(v, JV_ARRAY(jv_string("serverVersion"), jv_string("major")));
+	if (jv_get_kind(minor) != JV_KIND_STRING || jv_get_kind(major) != JV_KIND_STRING) {
+		jv_free(minor);
+		jv_free(major);
+		deploy_kubectl_failed(d, "cluster not reachable (kubectl version)", &c,
+				      r == CR_RUN_OK ? CR_RUN_EXIT : r);
+	}
+	/* "32+" on some providers: atoi stops at the '+'. */
+	int maj = atoi(jv_string_value(major)), min = atoi(jv_string_value(minor));
+	cr_debug("server version %d.%d", maj, min);
+	jv_free(minor);
+	jv_free(major);
+	cr_child_clear(&c);
+	if (maj == 1 && min < MIN_MINOR) {
+		cr_error("the cluster runs Kubernetes 1.%d; the platform needs 1.%d or newer", min, MIN_MINOR);
+		deploy_finish(d, CR_EXIT_FAILED, "failed",
+			      JV_OBJECT(jv_string("error"), jv_string_fmt("Kubernetes 1.%d is too old", min)));
+	}
+}
+
+/* One SelfSubjectAccessReview. */
+static jv review(const char *verb, const char *group, const char *resource, const char *ns)
+{
+	jv attrs = JV_OBJECT(jv_string("verb"), jv_string(verb), jv_string("group"), jv_string(group),
+			     jv_string("resource"), jv_string(resource));
+	if (ns)
+		attrs = jv_object_set(attrs, jv_string("namespace"), jv_string(ns));
+	return JV_OBJECT(jv_string("apiVersion"), jv_string("authorization.k8s.io/v1"),
+			 jv_string("kind"), jv_string("SelfSubjectAccessReview"),
+			 jv_string("spec"), JV_OBJECT(jv_string("resourceAttributes"), attrs));
+}
+
+/* What deploy will do: apply every kind; read Secrets/ConfigMaps; watch what it waits on. */
+static jv reviews(const struct deploy *d)
+{
+	jv out = jv_array();
+	jv kinds = jv_object_get(jv_copy(d->plan), jv_string("kinds"));
+	jv_array_foreach(kinds, i, k) {
+		const char *ns = jv_get_kind(jv_object_get(jv_copy(k), jv_string("namespaced"))) == JV_KIND_TRUE
+					 ? d->namespace : NULL;
+		out = jv_array_append(out, review("create", jstr(k, "group"), jstr(k, "resource"), ns));
+		out = jv_array_append(out, review("patch", jstr(k, "group"), jstr(k, "resource"), ns));
+		jv_free(k);
+	}
+	jv_free(kinds);
+	static const char *const reads[][3] = {
+		{ "list", "", "secrets" }, { "list", "", "configmaps" }, { "watch", "", "pods" },
+		{ "watch", "apps", "deployments" }, { "watch", "apps", "statefulsets" },
+	};
+	for (size_t i = 0; i < sizeof(reads) / sizeof(reads[0]); i++)
+		out = jv_array_append(out, review(reads[i][0], reads[i][1], reads[i][2], d->namespace));
+	return out;
+}
+
+static int collect(jv v, void *ctx)
+{
+	jv *all = ctx;
+	if (jv_get_kind(v) == JV_KIND_OBJECT && !strcmp(jstr(v, "kind"), "List")) {
+		jv items = jv_object_get(v, jv_string("items"));
+		jv_array_foreach(items, i, it)
+			*all = jv_array_append(*all, it);
+		jv_free(items);
+	} else {
+		*all = jv_array_append(*all, v);
+	}
+	return 0;
+}
+
+/* Objects from kubectl's -o json output: one object, a List, or several documents. */
+jv deploy_parse_objects(const char *text, size_t len)
+{
+	jv all = jv_array();
+	struct cr_jstream js;
+	cr_jstream_init(&js, collect, &all);
+	int rc = cr_jstream_feed(&js, text, len);
+	cr_jstream_free(&js);
+	if (rc < 0) {
+		jv_free(all);
+		return jv_invalid_with_msg(jv_string("kubectl printed malformed JSON"));
+	}
+	return all;
+}
+
+static void check_permissions(struct deploy *d)
+{
+	struct cr_buf text = CR_BUF_INIT;
+	deploy_json_stream(reviews(d), &text);
+	struct cr_child c = CR_CHILD_INIT;
+	cr_kubectl_args(&c, false);
+	/* One process for every check: kubectl creates each review in turn. */
+	cr_strv_pushl(&c.args, "create", "--validate=false", "-f", "-", "-o", "json", (const char *)NULL);
+	c.in = text.data;
+	c.in_len = text.len;
+	enum cr_run_result r = deploy_kubectl(d, &c, true);
+	cr_buf_free(&text);
+	if (r != CR_RUN_OK)
+		deploy_kubectl_failed(d, "checking permissions (SelfSubjectAccessReview)", &c, r);
+	jv results = deploy_parse_objects(c.out.data, c.out.len);
+	cr_child_clear(&c);
+	int denied = 0;
+	jv_array_foreach(results, i, rv) {
+		jv allowed = jv_getpath(jv_copy(rv), JV_ARRAY(jv_string("status"), jv_string("allowed")));
+		if (jv_get_kind(allowed) != JV_KIND_TRUE) {
+			jv a = jv_getpath(jv_copy(rv), JV_ARRAY(jv_string("spec"), jv_string("resourceAttributes")));
+			const char *g = jstr(a, "group"), *ns = jstr(a, "namespace");
+			cr_error("forbidden: cannot %s %s%s%s%s%s (kubectl auth can-i %s %s%s%s%s%s: no)",
+				 jstr(a, "verb"), jstr(a, "resource"), *g ? "." : "", g,
+				 *ns ? " in namespace " : "", ns, jstr(a, "verb"), jstr(a, "resource"),
+				 *g ? "." : "", g, *ns ? " -n " : "", ns);
+			denied++;
+			jv_free(a);
+		}
+		jv_free(allowed);
+		jv_free(rv);
+	}
+	jv_free(results);
+	if (denied)
+		deploy_finish(d, CR_EXIT_KUBECTL, "forbidden",
+			      JV_OBJECT(jv_string("error"), jv_string_fmt("%d permission(s) missing", denied)));
+}
+
+/* "deployments.apps,services,..." for one kubectl get. */
+static void list_resources(const struct deploy *d, struct cr_buf *b)
+{
+	cr_buf_adds(b, "secrets,configmaps,storageclasses.storage.k8s.io");
+	jv kinds = jv_object_get(jv_copy(d->plan), jv_string("kinds"));
+	jv_array_foreach(kinds, i, k) {
+		const char *res = jstr(k, "resource"), *g = jstr(k, "group");
+		if (builtin_group(g) && strcmp(res, "secrets") && strcmp(res, "configmaps") &&
+		    strcmp(res, "storageclasses"))
+			cr_buf_addf(b, ",%s%s%s", res, *g ? "." : "", g);
+		jv_free(k);
+	}
+	jv_free(kinds);
+	if (d->prune) /* earlier deploys may have applied kinds this input no longer has */
+		cr_buf_adds(b, ",deployments.apps,statefulsets.apps,daemonsets.apps,services,"
+			       "serviceaccounts,persistentvolumeclaims,ingresses.networking.k8s.io,"
+			       "networkpolicies.networking.k8s.io,roles.rbac.authorization.k8s.io,"
+			       "rolebindings.rbac.authorization.k8s.io,poddisruptionbudgets.policy,"
+			       "horizontalpodautoscalers.autoscaling");
+}
+
+static void list_live(struct deploy *d)
+{
+	struct cr_buf res = CR_BUF_INIT;
+	struct cr_child c = CR_CHILD_INIT;
+	list_resources(d, &res);
+	cr_kubectl_args(&c, false);
+	cr_strv_pushl(&c.args, "get", res.data, "-n", d->namespace, "-o", "json", "--show-managed-fields",
+		      (const char *)NULL);
+	cr_buf_free(&res);
+	enum cr_run_result r = deploy_kubectl(d, &c, true);
+	if (r != CR_RUN_OK)
+		deploy_kubectl_failed(d, "listing the cluster's objects", &c, r);
+	jv live = deploy_parse_objects(c.out.data, c.out.len);
+	cr_child_clear(&c); /* wipes: the list holds Secret values, never printed */
+	if (!jv_is_valid(live))
+		cr_die(CR_EXIT_KUBECTL, "listing the cluster's objects: kubectl printed malformed JSON");
+	jv_free(d->live);
+	d->live = live;
+}
+
+static jv all_planned(const struct deploy *d)
+{
+	return jq_run1("deploy-all", jv_copy(d->plan));
+}
+
+static void check_references(struct deploy *d)
+{
+	jv in = JV_OBJECT(jv_string("objects"), all_planned(d), jv_string("live"), jv_copy(d->live));
+	struct cr_jq *q = cr_jq_compile_named("deploy-refs", jv_null());
+	jv missing = cr_jq_first(q, in);
+	cr_jq_free(q);
+	if (!jv_is_valid(missing))
+		cr_die(CR_EXIT_FAILED, "internal error in deploy-refs.jq");
+	int n = jv_array_length(jv_copy(missing));
+	jv_array_foreach(missing, i, m) {
+		cr_error("%s", jstr(m, "message"));
+		jv_free(m);
+	}
+	if (n)
+		deploy_finish(d, CR_EXIT_FAILED, "failed",
+			      JV_OBJECT(jv_string("error"), jv_string("missing references"), jv_string("missing"), missing));
+	jv_free(missing);
+}
+
+static void check_storage(struct deploy *d)
+{
+	jv in = JV_OBJECT(jv_string("objects"), all_planned(d), jv_string("live"), jv_copy(d->live));
+	jv warnings = jq_run1("deploy-storage", in);
+	jv_array_foreach(warnings, i, w) {
+		cr_warn("%s", jv_string_value(w));
+		jv_free(w);
+	}
+	jv_free(warnings);
+}
+
+void deploy_preflight(struct deploy *d)
+{
+	d->phase = NULL;
+	check_version(d);
+	check_permissions(d);
+	list_live(d);
+	check_references(d);
+	check_storage(d);
+}

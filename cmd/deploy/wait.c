@@ -1,0 +1,544 @@
+/*
+ * Waiting for a phase: all its workloads at once, over watch streams (one
+ * `kubectl get --watch` per resource type, since kubectl watches one type
+ * per process, plus one for pods), judged by kstatus.jq. Pods of the
+ * rollout are checked on every change so a crash loop, a broken image or an
+ * unschedulable pod ends the wait at once instead of at the timeout.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/jstream.h"
+#include "crucible/kretry.h"
+#include "crucible/kubectl.h"
+#include "crucible/log.h"
+#include "crucible/procs.h"
+#include "crucible/util.h"
+#include "deploy.h"
+
+#define MAX_WATCHES 8
+#define TICK_MS 200 /* grace periods and the live display advance at this pace */
+
+struct waiter;
+
+struct watch {
+	struct cr_child child;
+	struct cr_jstream js;
+	char resource[80];     /* "deployments.apps", "pods" */
+	bool pods;
+	bool running;
+	bool got_event;        /* since the last (re)start */
+	int failures;          /* consecutive runs that ended without an event */
+	long long restart_at;  /* when to start again after a cut; 0: not waiting */
+	struct waiter *w;
+};
+
+struct waiter {
+	struct deploy *d;
+	jv items;              /* the plan's wait rows */
+	jv objects;            /* key -> latest object */
+	jv rows;               /* key -> deploy-row.jq result */
+	jv pods;               /* name -> Pod */
+	jv seen;               /* "pod/container/sign" -> first seen (ms) */
+	struct cr_jq *kstatus, *row, *rollout, *signs;
+	struct watch watches[MAX_WATCHES];
+	int nwatch;
+	struct cr_procs *g;
+	bool tty, dirty;
+	int drawn;             /* lines of the live display on screen */
+};
+
+/* ---- events -------------------------------------------------------------- */
+
+static jv object_key(jv obj)
+{
+	const char *api = jstr(obj, "apiVersion");
+	const char *slash = strchr(api, '/');
+	jv md = jv_object_get(jv_copy(obj), jv_string("metadata"));
+	jv key = jv_string_fmt("%.*s/%s/%s/%s", slash ? (int)(slash - api) : 0, api, jstr(obj, "kind"),
+			       jstr(md, "namespace"), jstr(md, "name"));
+	jv_free(md);
+	return key;
+}
+
+static jv find_item(const struct waiter *w, jv key)
+{
+	jv found = jv_invalid();
+	jv_array_foreach(w->items, i, it) {
+		if (!jv_is_valid(found) && !strcmp(jstr(it, "key"), jv_string_value(key)))
+			found = jv_copy(it);
+		jv_free(it);
+	}
+	jv_free(key);
+	return found;
+}
+
+/* Judges obj and records its progress line under key. */
+static void judge(struct waiter *w, jv item, jv obj)
+{
+	jv status = cr_jq_first(w->kstatus, jv_copy(obj));
+	if (!jv_is_valid(status))
+		status = JV_OBJECT(jv_string("status"), jv_string("InProgress"), jv_string("message"), jv_string("?"));
+	jv key = jv_object_get(jv_copy(item), jv_string("key"));
+	w->objects = jv_object_set(w->objects, jv_copy(key), jv_copy(obj));
+	jv row = cr_jq_first(w->row, JV_OBJECT(jv_string("object"), obj, jv_string("status"), status,
+					       jv_string("row"), item));
+	if (jv_is_valid(row))
+		w->rows = jv_object_set(w->rows, key, row);
+	else
+		jv_free(key);
+	w->dirty = true;
+}
+
+static void on_pod(struct waiter *w, const char *type, jv pod)
+{
+	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
+	jv name = jv_string(jstr(md, "name"));
+	jv_free(md);
+	jv item = find_item(w, object_key(jv_copy(pod)));
+	if (!strcmp(type, "DELETED"))
+		w->pods = jv_object_delete(w->pods, name);
+	else
+		w->pods = jv_object_set(w->pods, name, jv_copy(pod));
+	if (jv_is_valid(item) && strcmp(type, "DELETED"))
+		judge(w, item, pod); /* a bare Pod in the input is itself waited on */
+	else {
+		jv_free(item);
+		jv_free(pod);
+	}
+	w->dirty = true;
+}
+
+/* One watch event, {"type": ..., "object": ...}. Returning nonzero restarts the stream. */
+static int on_event(jv ev, void *ctx)
+{
+	struct watch *wt = ctx;
+	struct waiter *w = wt->w;
+	const char *type = jv_get_kind(ev) == JV_KIND_OBJECT ? jstr(ev, "type") : "";
+	jv obj = jv_get_kind(ev) == JV_KIND_OBJECT ? jv_object_get(jv_copy(ev), jv_string("object")) : jv_null();
+
+	if (!strcmp(type, "ERROR") || jv_get_kind(obj) != JV_KIND_OBJECT) {
+		/* e.g. 410 Gone: the resourceVersion expired; a fresh LIST+WATCH recovers. */
+		cr_debug("watch %s: error event, reconnecting", wt->resource);
+		jv_free(obj);
+		jv_free(ev);
+		return 1;
+	}
+	wt->got_event = true;
+	wt->failures = 0;
+	if (wt->pods) {
+		on_pod(w, type, obj);
+	} else {
+		jv item = find_item(w, object_key(jv_copy(obj)));
+		if (jv_is_valid(item) && strcmp(type, "DELETED"))
+			judge(w, item, obj);
+		else {
+			jv_free(item);
+			jv_free(obj);
+		}
+	}
+	jv_free(ev);
+	return 0;
+}
+
+/* ---- watch processes ----------------------------------------------------- */
+
+static void start_watch(struct waiter *w, struct watch *wt)
+{
+	struct cr_child *c = &wt->child;
+	cr_child_clear(c);
+	cr_kubectl_args(c, false);
+	cr_strv_pushl(&c->args, "get", wt->resource, "-n", w->d->namespace, "--watch",
+		      "--output-watch-events", "-o", "json", (const char *)NULL);
+	if (!wt->pods)
+		cr_strv_pushl(&c->args, "-l", DEPLOY_LABEL_KEY "=" DEPLOY_LABEL_VALUE, (const char *)NULL);
+	c->on_line = cr_jstream_line;
+	c->ctx = &wt->js;
+	cr_jstream_reset(&wt->js); /* a cut stream may have ended mid-object */
+	wt->got_event = false;
+	wt->restart_at = 0;
+	w->d->kubectl_calls++;
+	if (cr_verbose > 0) {
+		struct cr_buf line = CR_BUF_INIT;
+		for (size_t i = 0; i < c->args.n; i++)
+			cr_buf_addf(&line, "%s%s", i ? " " : "+ ", c->args.v[i]);
+		cr_debug("%s", line.data);
+		cr_buf_free(&line);
+	}
+	if (cr_procs_start(w->g, c) < 0) {
+		if (c->not_found)
+			cr_die(CR_EXIT_KUBECTL, "kubectl not found (set KUBECTL or --kubectl)");
+		cr_die(CR_EXIT_KUBECTL, "cannot start kubectl get --watch %s", wt->resource);
+	}
+	wt->running = true;
+}
+
+static void add_watch(struct waiter *w, const char *resource, bool pods)
+{
+	for (int i = 0; i < w->nwatch; i++)
+		if (!strcmp(w->watches[i].resource, resource))
+			return;
+	if (w->nwatch == MAX_WATCHES)
+		return;
+	struct watch *wt = &w->watches[w->nwatch++];
+	memset(wt, 0, sizeof(*wt));
+	wt->child = (struct cr_child)CR_CHILD_INIT;
+	snprintf(wt->resource, sizeof(wt->resource), "%s", resource);
+	wt->pods = pods;
+	wt->w = w;
+	cr_jstream_init(&wt->js, on_event, wt);
+}
+
+/* A stream ended: reconnect with backoff, or give up on a persistent error. */
+static void watch_ended(struct waiter *w, struct watch *wt, enum cr_run_result r)
+{
+	wt->running = false;
+	if (r == CR_RUN_INTERRUPTED || cr_stop_signal())
+		return;
+	const char *err = cr_buf_str(&wt->child.err);
+	bool transient = r == CR_RUN_OK || r == CR_RUN_STOPPED || cr_kubectl_transient(err) || !*err;
+	if (!wt->got_event)
+		wt->failures++;
+	if (!transient || wt->failures >= CR_RETRY_ATTEMPTS) {
+		struct cr_buf what = CR_BUF_INIT;
+		cr_buf_addf(&what, "watching %s", wt->resource);
+		deploy_kubectl_failed(w->d, what.data, &wt->child, r == CR_RUN_OK ? CR_RUN_EXIT : r);
+	}
+	int delay = wt->got_event ? 0 : cr_retry_delay_ms(wt->failures - 1);
+	cr_debug("watch %s ended (%s); reconnecting in %d ms", wt->resource,
+		 *err ? cr_kubectl_failure(&wt->child, r) : "stream closed", delay);
+	wt->restart_at = cr_now_ms() + delay;
+}
+
+static void reap_and_restart(struct waiter *w)
+{
+	struct cr_child *c;
+	enum cr_run_result r;
+	while ((c = cr_procs_finished(w->g, &r)))
+		for (int i = 0; i < w->nwatch; i++)
+			if (&w->watches[i].child == c)
+				watch_ended(w, &w->watches[i], r);
+	long long now = cr_now_ms();
+	for (int i = 0; i < w->nwatch; i++) {
+		struct watch *wt = &w->watches[i];
+		if (!wt->running && wt->restart_at && now >= wt->restart_at)
+			start_watch(w, wt);
+	}
+}
+
+/* ---- judging ------------------------------------------------------------- */
+
+static bool row_current(const struct waiter *w, const char *key)
+{
+	jv row = jv_object_get(jv_copy(w->rows), jv_string(key));
+	bool cur = jv_is_valid(row) && !strcmp(jstr(row, "status"), "Current");
+	jv_free(row);
+	return cur;
+}
+
+static int count_current(const struct waiter *w)
+{
+	int n = 0;
+	jv_array_foreach(w->items, i, it) {
+		n += row_current(w, jstr(it, "key"));
+		jv_free(it);
+	}
+	return n;
+}
+
+static jv pod_list(const struct waiter *w)
+{
+	jv out = jv_array();
+	jv_object_foreach(w->pods, k, p) {
+		jv_free(k);
+		out = jv_array_append(out, p);
+	}
+	return out;
+}
+
+/* How long (ms) this sign of this pod has been seen; starts its clock the first time. */
+static long long sign_age(struct waiter *w, jv pod, jv sign)
+{
+	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
+	jv id = jv_string_fmt("%s/%s/%s", jstr(md, "name"), jstr(sign, "container"), jstr(sign, "sign"));
+	jv_free(md);
+	long long now = cr_now_ms();
+	jv first = jv_object_get(jv_copy(w->seen), jv_copy(id));
+	if (jv_get_kind(first) != JV_KIND_NUMBER) {
+		w->seen = jv_object_set(w->seen, id, jv_number((double)now));
+		jv_free(first);
+		return 0;
+	}
+	jv_free(id);
+	long long age = now - (long long)jv_number_value(first);
+	jv_free(first);
+	return age;
+}
+
+/* Fatal now? Crash loops and config errors at once; pulls and scheduling after their grace. */
+static bool fatal_sign(struct waiter *w, jv pod, jv sign)
+{
+	const char *s = jstr(sign, "sign");
+	if (!strcmp(s, "crashloop") || !strcmp(s, "config") || !strcmp(s, "invalid-image"))
+		return true;
+	long long age = sign_age(w, pod, sign);
+	if (!strcmp(s, "image-pull"))
+		return age >= w->d->pull_grace_ms;
+	if (!strcmp(s, "unschedulable"))
+		return age >= w->d->unsched_grace_ms;
+	return false;
+}
+
+/* The first fatal sign among the rollout pods of a workload still coming up. */
+static jv find_failure(struct waiter *w)
+{
+	jv pods = pod_list(w);
+	jv failure = jv_invalid();
+	jv_array_foreach(w->items, i, it) {
+		const char *key = jstr(it, "key");
+		if (jv_is_valid(failure) || row_current(w, key)) {
+			jv_free(it);
+			continue;
+		}
+		jv obj = jv_object_get(jv_copy(w->objects), jv_string(key));
+		jv row = jv_object_get(jv_copy(w->rows), jv_string(key));
+		if (jv_is_valid(row) && !strcmp(jstr(row, "status"), "Failed"))
+			failure = JV_OBJECT(jv_string("workload"), jv_copy(it), jv_string("object"), jv_copy(obj),
+					    jv_string("pod"), jv_null(), jv_string("sign"), jv_null());
+		jv_free(row);
+		jv mine = jv_is_valid(failure) || !jv_is_valid(obj) ? jv_array()
+				: cr_jq_first(w->rollout, JV_OBJECT(jv_string("workload"), jv_copy(obj),
+								  jv_string("pods"), jv_copy(pods)));
+		if (!jv_is_valid(mine))
+			mine = jv_array();
+		jv_array_foreach(mine, j, pod) {
+			jv signs = jv_is_valid(failure) ? jv_array() : cr_jq_first(w->signs, jv_copy(pod));
+			if (!jv_is_valid(signs))
+				signs = jv_array();
+			jv_array_foreach(signs, k, sign) {
+				if (!jv_is_valid(failure) && fatal_sign(w, pod, sign))
+					failure = JV_OBJECT(jv_string("workload"), jv_copy(it), jv_string("object"),
+							    jv_copy(obj), jv_string("pod"), jv_copy(pod),
+							    jv_string("sign"), jv_copy(sign));
+				jv_free(sign);
+			}
+			jv_free(signs);
+			jv_free(pod);
+		}
+		jv_free(mine);
+		jv_free(obj);
+		jv_free(it);
+	}
+	jv_free(pods);
+	return failure;
+}
+
+/* ---- display ------------------------------------------------------------- */
+
+static jv row_of(const struct waiter *w, jv item)
+{
+	jv row = jv_object_get(jv_copy(w->rows), jv_string(jstr(item, "key")));
+	if (!jv_is_valid(row))
+		row = JV_OBJECT(jv_string("ref"), jv_string(jstr(item, "ref")), jv_string("ready"), jv_string("-"),
+				jv_string("status"), jv_string("InProgress"), jv_string("message"),
+				jv_string("not seen yet"));
+	jv_free(item);
+	return row;
+}
+
+static void format_row(jv row, struct cr_buf *b)
+{
+	bool cur = !strcmp(jstr(row, "status"), "Current");
+	cr_buf_addf(b, "  %-40s %-8s %s%s%s", jstr(row, "ref"), jstr(row, "ready"),
+		    cr_color(stdout, cur ? CR_GREEN : !strcmp(jstr(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
+		    cur ? "ready" : jstr(row, "message"), cr_color(stdout, CR_RESET));
+}
+
+/* TTY: redraw one line per workload in place. */
+static void draw_live(struct waiter *w)
+{
+	FILE *out = w->d->progress;
+	if (w->drawn)
+		fprintf(out, "\033[%dA", w->drawn);
+	w->drawn = 0;
+	jv_array_foreach(w->items, i, it) {
+		jv row = row_of(w, it);
+		struct cr_buf b = CR_BUF_INIT;
+		format_row(row, &b);
+		fprintf(out, "\033[2K%s\n", b.data);
+		cr_buf_free(&b);
+		jv_free(row);
+		w->drawn++;
+	}
+	fflush(out);
+}
+
+/* Piped: one plain line whenever a workload's state changes. */
+static void print_changes(struct waiter *w, jv *last)
+{
+	jv_array_foreach(w->items, i, it) {
+		jv key = jv_string(jstr(it, "key"));
+		jv row = row_of(w, it);
+		jv line = jv_string_fmt("%s %s %s", jstr(row, "ready"), jstr(row, "status"), jstr(row, "message"));
+		jv before = jv_object_get(jv_copy(*last), jv_copy(key));
+		if (!jv_equal(before, jv_copy(line)) && strcmp(jstr(row, "ready"), "-")) {
+			bool cur = !strcmp(jstr(row, "status"), "Current");
+			fprintf(w->d->progress, "%s: %s %s\n", jstr(row, "ref"), jstr(row, "ready"),
+				cur ? "ready" : jstr(row, "message"));
+		}
+		*last = jv_object_set(*last, key, line);
+		jv_free(row);
+	}
+	fflush(w->d->progress);
+}
+
+/* ---- the loop ------------------------------------------------------------ */
+
+static void setup(struct waiter *w, struct deploy *d, jv phase)
+{
+	memset(w, 0, sizeof(*w));
+	w->d = d;
+	w->items = jv_object_get(phase, jv_string("wait"));
+	w->objects = jv_object();
+	w->rows = jv_object();
+	w->pods = jv_object();
+	w->seen = jv_object();
+	w->kstatus = cr_jq_compile_named("kstatus", jv_null());
+	w->row = cr_jq_compile_named("deploy-row", jv_null());
+	w->rollout = cr_jq_compile_named("deploy-rollout", jv_null());
+	w->signs = cr_jq_compile_named("deploy-pods", jv_null());
+	w->tty = isatty(fileno(d->progress)) && !cr_quiet && !getenv("CRUCIBLE_NO_LIVE");
+	add_watch(w, "pods", true);
+	jv_array_foreach(w->items, i, it) {
+		const char *g = jstr(it, "group");
+		char res[80];
+		snprintf(res, sizeof(res), "%s%s%s", jstr(it, "resource"), *g ? "." : "", g);
+		if (strcmp(jstr(it, "kind"), "Pod"))
+			add_watch(w, res, false);
+		jv_free(it);
+	}
+}
+
+static void teardown(struct waiter *w)
+{
+	cr_procs_free(w->g);
+	w->g = NULL;
+	for (int i = 0; i < w->nwatch; i++) {
+		cr_child_clear(&w->watches[i].child);
+		cr_jstream_free(&w->watches[i].js);
+	}
+	cr_jq_free(w->kstatus);
+	cr_jq_free(w->row);
+	cr_jq_free(w->rollout);
+	cr_jq_free(w->signs);
+	jv_free(w->objects);
+	jv_free(w->pods);
+	jv_free(w->seen);
+}
+
+/* Copies the rows into the deploy's summary. */
+static void record(struct waiter *w)
+{
+	jv_array_foreach(w->items, i, it) {
+		jv key = jv_string(jstr(it, "key"));
+		jv row = row_of(w, it);
+		w->d->workloads = jv_object_set(w->d->workloads, key, row);
+	}
+}
+
+/* "why" for each workload still not ready, for the timeout report. */
+static jv not_ready(struct waiter *w)
+{
+	jv out = jv_array();
+	jv_array_foreach(w->items, i, it) {
+		if (!row_current(w, jstr(it, "key"))) {
+			jv row = row_of(w, jv_copy(it));
+			cr_error("not ready: %s %s: %s", jstr(row, "ref"), jstr(row, "ready"), jstr(row, "message"));
+			out = jv_array_append(out, row);
+		}
+		jv_free(it);
+	}
+	return out;
+}
+
+static _Noreturn void finish_wait(struct waiter *w, int code, const char *result, jv failure)
+{
+	if (w->tty && w->drawn)
+		draw_live(w);
+	record(w);
+	teardown(w);
+	jv_free(w->items);
+	jv_free(w->rows);
+	deploy_finish(w->d, code, result, failure);
+}
+
+static void fail_fast(struct waiter *w, jv failure)
+{
+	jv workload = jv_object_get(jv_copy(failure), jv_string("workload"));
+	jv pod = jv_object_get(jv_copy(failure), jv_string("pod"));
+	jv sign = jv_object_get(jv_copy(failure), jv_string("sign"));
+	jv_free(failure);
+	if (w->tty && w->drawn)
+		draw_live(w);
+	w->drawn = 0;
+	cr_procs_stop_all(w->g); /* diagnosis needs no more events */
+	record(w);
+	jv diag = deploy_diagnose(w->d, workload, pod, sign);
+	finish_wait(w, CR_EXIT_FAILED, "failed", diag);
+}
+
+void deploy_wait_phase(struct deploy *d, jv phase)
+{
+	struct waiter w;
+	jv last = jv_object();
+
+	d->phase = jstr(phase, "name");
+	setup(&w, d, phase);
+	int total = jv_array_length(jv_copy(w.items));
+	if (!total) {
+		teardown(&w);
+		jv_free(w.items);
+		jv_free(w.rows);
+		jv_free(last);
+		return;
+	}
+	cr_info("phase %s: waiting for %d workload(s)", d->phase, total);
+	w.g = cr_procs_new();
+	for (int i = 0; i < w.nwatch; i++)
+		start_watch(&w, &w.watches[i]);
+	for (;;) {
+		cr_procs_poll(w.g, TICK_MS);
+		reap_and_restart(&w);
+		if (cr_stop_signal()) {
+			jv_free(last);
+			finish_wait(&w, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
+		}
+		if (w.dirty && !cr_quiet)
+			w.tty ? draw_live(&w) : print_changes(&w, &last);
+		w.dirty = false;
+		if (count_current(&w) == total)
+			break;
+		jv failure = find_failure(&w);
+		if (jv_is_valid(failure)) {
+			jv_free(last);
+			fail_fast(&w, failure);
+		}
+		jv_free(failure);
+		if (d->deadline_ms && cr_now_ms() >= d->deadline_ms) {
+			jv_free(last);
+			cr_procs_stop_all(w.g);
+			cr_error("timed out after %lld s waiting for phase %s", d->timeout_ms / 1000, d->phase);
+			jv nr = not_ready(&w);
+			finish_wait(&w, CR_EXIT_TIMEOUT, "timeout", JV_OBJECT(jv_string("not_ready"), nr));
+		}
+	}
+	jv_free(last);
+	record(&w);
+	teardown(&w);
+	jv_free(w.items);
+	jv_free(w.rows);
+	cr_info("phase %s: %d/%d ready", d->phase, total, total);
+}

@@ -1,0 +1,73 @@
+/* Retrying kubectl calls on transient API errors (see kretry.h). */
+#include <string.h>
+
+#include "crucible/kretry.h"
+#include "crucible/kubectl.h"
+#include "crucible/log.h"
+#include "crucible/procs.h"
+
+/*
+ * What kubectl prints for transient failures. Its "Error from server (Reason)"
+ * carries the Status reason; a 5xx without a Status body reads "an error on
+ * the server (...) has prevented the request from succeeding".
+ */
+static const char *const transient[] = {
+	"(InternalError)", "(ServiceUnavailable)", "(TooManyRequests)", "(Timeout)",
+	"(ServerTimeout)", "Internal error occurred", "has prevented the request from succeeding",
+	"the server is currently unable to handle the request", "too many requests",
+	"the server was unable to return a response in the time allotted",
+	"connection refused", "connection reset by peer", "broken pipe", "unexpected EOF",
+	": EOF", "i/o timeout", "TLS handshake timeout", "http2: client connection lost",
+	"http2: server sent GOAWAY", "Client.Timeout exceeded", "context deadline exceeded",
+	"Unable to connect to the server", "stream error", "watch closed",
+	NULL,
+};
+
+/* Permanent reasons win when both appear (a list of per-object errors, say). */
+static const char *const permanent[] = {
+	"(Forbidden)", "(NotFound)", "(Invalid)", "(Conflict)", "(AlreadyExists)", "(BadRequest)",
+	"(Unauthorized)", "(MethodNotAllowed)", "(UnsupportedMediaType)", "is forbidden",
+	"unknown flag", "unknown command", "doesn't have a resource type", "no matches for kind",
+	NULL,
+};
+
+bool cr_kubectl_transient(const char *err)
+{
+	if (!err)
+		return false;
+	for (const char *const *p = permanent; *p; p++)
+		if (strstr(err, *p))
+			return false;
+	for (const char *const *t = transient; *t; t++)
+		if (strstr(err, *t))
+			return true;
+	return false;
+}
+
+int cr_retry_delay_ms(int n)
+{
+	long long d = CR_RETRY_FIRST_MS;
+	while (n-- > 0 && d < CR_RETRY_MAX_MS)
+		d *= 2;
+	return d > CR_RETRY_MAX_MS ? CR_RETRY_MAX_MS : (int)d;
+}
+
+enum cr_run_result cr_kubectl_run_retry(struct cr_child *c, int *attempts)
+{
+	enum cr_run_result r = CR_RUN_ERROR;
+
+	for (int n = 0; n < CR_RETRY_ATTEMPTS; n++) {
+		if (attempts)
+			++*attempts;
+		r = cr_kubectl_run(c);
+		if (r != CR_RUN_EXIT || !cr_kubectl_transient(cr_buf_str(&c->err)))
+			return r;
+		if (n + 1 == CR_RETRY_ATTEMPTS)
+			break;
+		cr_debug("transient kubectl failure, retrying in %d ms: %s", cr_retry_delay_ms(n),
+			 cr_kubectl_failure(c, r));
+		if (cr_sleep_ms(cr_retry_delay_ms(n)))
+			return CR_RUN_INTERRUPTED;
+	}
+	return r;
+}

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# kubectl-crucible-deploy against the simulated cluster: the base reaches
+# ready, a second run changes nothing, dry runs change nothing, stdin input,
+# -o json, --prune, and a constant number of kubectl processes.
+. "$(dirname "$0")/../lib.sh"
+
+rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
+
+start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
+cd "$TOP"
+
+# Usage and input errors come before any cluster contact.
+expect_exit 2 "--dry-run needs client or server" kubectl-crucible-deploy --dry-run=maybe
+expect_exit 2 "-o needs text or json" kubectl-crucible-deploy -o yaml
+expect_exit 3 "a missing manifest file is bad input" kubectl-crucible-deploy -f "$T/nope.yaml"
+expect_exit 0 "--dry-run=client prints the ordered manifests without a cluster" \
+	env KUBECONFIG="$T/no-such-kubeconfig" kubectl-crucible-deploy --dry-run=client
+kinds=$(grep '^kind:' "$T/out" | uniq | tr '\n' ' ')
+case $kinds in
+"kind: Namespace kind: ServiceAccount"*"kind: StatefulSet"*"kind: Deployment"*"kind: NetworkPolicy"*) ok "client dry run is in phase order" ;;
+*) not_ok "client dry run is in phase order" "$kinds" ;;
+esac
+printf 'apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: db-migrate\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers: [{name: m, image: x}]\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' >"$T/job.yaml"
+expect_exit 0 "client dry run of a Job" kubectl-crucible-deploy --dry-run=client -f "$T/job.yaml"
+lacks "Jobs are left to migrate-db" "$T/out" "kind: Job"
+contains "and the user is told" "$T/err" "job.batch/db-migrate skipped: Jobs are not applied by deploy: run 'kubectl crucible migrate-db'"
+contains "client dry run labels what it applies" "$T/out" "app.kubernetes.io/managed-by: kubectl-crucible"
+
+# Preflight stops before anything is applied when Secrets are missing.
+before=$(rv)
+expect_exit 1 "missing Secrets fail the preflight" kubectl-crucible-deploy
+contains "the missing key is named with its users and the fix" "$T/err" \
+	"secret db-credentials key database-url (used by api-service, storage-service, storage-worker) is missing: run 'kubectl crucible secrets apply'"
+[ "$(rv)" = "$before" ] && ok "nothing was applied" || not_ok "nothing was applied" "rv $before -> $(rv)"
+
+# secrets apply needs the namespace (it does not create it).
+check "namespace" kubectl create namespace crucible
+check "secrets apply" kubectl-crucible-secrets apply
+
+expect_exit 0 "the base deploys and becomes ready" kubectl-crucible-deploy -v
+contains "objects are reported created" "$T/out" "deployment.apps/api-service created"
+contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgres: 1/1 ready"
+contains "summary table" "$T/out" "COMPONENT"
+grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "summary row for api-service" ||
+	not_ok "summary row for api-service" "$(tail -20 "$T/out")"
+calls=$(grep -c '^kubectl-crucible-deploy: + \|^+ ' "$T/err")
+nobj=$(grep -cE ' (created|configured|unchanged)$' "$T/out")
+# kustomize, version, can-i, list, 5 applies, 2+4 watches (plus a reconnect or two).
+[ "$calls" -le 18 ] && ok "$calls kubectl processes for $nobj objects" ||
+	not_ok "kubectl processes independent of object count" "$calls for $nobj objects" "$(grep '+ ' "$T/err")"
+
+before=$(rv)
+expect_exit 0 "a second deploy succeeds" kubectl-crucible-deploy
+grep -E " (created|configured)$" "$T/out" >"$T/changed"
+[ ! -s "$T/changed" ] && ok "second deploy changes nothing" || not_ok "second deploy changes nothing" "$(cat "$T/changed")"
+contains "second deploy reports unchanged" "$T/out" "deployment.apps/api-service unchanged"
+contains "summary counts" "$T/out" "0 created, 0 configured"
+
+kubectl kustomize k8s/base >"$T/base.yaml"
+kubectl-crucible-deploy -f - <"$T/base.yaml" >"$T/out" 2>"$T/err" && ok "manifests from stdin" ||
+	not_ok "manifests from stdin" "$(cat "$T/err")"
+contains "stdin deploy is unchanged too" "$T/out" "service/postgres unchanged"
+
+expect_exit 0 "-o json" kubectl-crucible-deploy -o json
+jq -e '.result == "ready" and (.workloads | length) == 13 and all(.workloads[]; .status == "Current")' "$T/out" >/dev/null &&
+	ok "-o json has every workload Current" || not_ok "-o json has every workload Current" "$(head -c 400 "$T/out")"
+jq -e '.phasesApplied == ["namespace","config","databases","apps","edge"]' "$T/out" >/dev/null &&
+	ok "-o json lists the phases" || not_ok "-o json lists the phases" "$(jq -c .phasesApplied "$T/out")"
+
+# --dry-run=server: shows the change, changes nothing.
+sed 's/^  replicas: 2$/  replicas: 3/' "$T/base.yaml" >"$T/scaled.yaml"
+before=$(rv)
+expect_exit 0 "server dry run" kubectl-crucible-deploy --dry-run=server -f "$T/scaled.yaml"
+[ "$(rv)" = "$before" ] && ok "server dry run changes nothing" || not_ok "server dry run changes nothing" "rv $before -> $(rv)"
+contains "server dry run shows what would change" "$T/out" "configured (server dry run)"
+contains "and how" "$T/out" "~ spec.replicas: 2 -> 3"
+contains "unchanged objects too" "$T/out" "service/postgres unchanged (server dry run)"
+lacks "Secret values never appear" "$T/out" "test-only"
+
+# --prune: flower's Service left the input.
+awk 'BEGIN{RS="---\n"; ORS="---\n"} !/kind: Service\n(.*\n)*  name: flower\n/' "$T/base.yaml" >"$T/pruned.yaml"
+expect_exit 0 "deploy --prune" kubectl-crucible-deploy --prune -f "$T/pruned.yaml"
+contains "prune lists what it deletes" "$T/out" "service/flower pruned"
+expect_exit 1 "the pruned Service is gone" kubectl get service flower -n crucible
+lacks "prune keeps what the input has" "$T/out" "deployment.apps/flower pruned"
+
+done_testing
