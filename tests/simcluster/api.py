@@ -267,8 +267,20 @@ class Handler(BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         self.upath = url.path
         self.q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query, keep_blank_values=True).items()}
-        n = int(self.headers.get("Content-Length") or 0)
-        self.body = self.rfile.read(n) if n else b""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+            self.body = b"".join(parts)
+        else:
+            n = int(self.headers.get("Content-Length") or 0)
+            self.body = self.rfile.read(n) if n else b""
         try:
             self._route()
         except HTTPError as e:
@@ -310,11 +322,8 @@ class Handler(BaseHTTPRequestHandler):
             return json.loads(self.body)
         except ValueError:
             if "yaml" in ctype:
-                import miniyaml
-                try:
-                    return miniyaml.load(self.body.decode())
-                except Exception as e:
-                    raise bad_request("error converting YAML to JSON: %s" % e)
+                raise HTTPError(415, "UnsupportedMediaType", "the simulated API server accepts YAML bodies only "
+                                "when they are JSON documents")
             raise bad_request("couldn't get version/kind; json parse error: invalid character in body")
 
     # ------------------------------------------------------------ routing
@@ -467,6 +476,9 @@ class Handler(BaseHTTPRequestHandler):
         out["kind"] = r.kind
         md = out.setdefault("metadata", {})
         md["creationTimestamp"] = None
+        if r.plural == "selfsubjectreviews":
+            out["status"] = {"userInfo": {"username": USER, "groups": ["system:masters", "system:authenticated"]}}
+            return self.send_json(201, out)
         if r.plural == "selfsubjectrulesreviews":
             out["status"] = {"resourceRules": [{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
                              "nonResourceRules": [{"verbs": ["*"], "nonResourceURLs": ["*"]}], "incomplete": False}
@@ -830,8 +842,16 @@ class Handler(BaseHTTPRequestHandler):
         """Store new (a full object) as an Update by the request's field manager."""
         st = self.sim.store
         sub = self.sub if self.sub in ("status",) else None
+        given = new.get("metadata", {}).get("managedFields")
         probe = st.update(self.res, new, subresource=sub, dry_run=True)
-        mf = ssa.track_update(self.res, old, probe, self._manager(), self.r.api_version(self.version), sub)
+        if given and given != old["metadata"].get("managedFields") and sub is None:
+            # a request that sets managedFields explicitly (kubectl's client-side-apply upgrade) gets them as
+            # given, plus the fields this write changed
+            tmp = deepcopy(old)
+            tmp["metadata"]["managedFields"] = given
+            mf = ssa.track_update(self.res, tmp, probe, self._manager(), self.r.api_version(self.version), sub)
+        else:
+            mf = ssa.track_update(self.res, old, probe, self._manager(), self.r.api_version(self.version), sub)
         if mf:
             new["metadata"]["managedFields"] = mf
         else:
@@ -1077,6 +1097,11 @@ class Handler(BaseHTTPRequestHandler):
                                   % (container, self.name, reason))
         text = text or ""
         lines = text.splitlines(True)
+        if self.q.get("timestamps") == "true":
+            started = (((cs or {}).get("state") or {}).get("running") or ((cs or {}).get("state") or {}).get(
+                "terminated") or {}).get("startedAt") or pod["metadata"].get("creationTimestamp", "")
+            stamp = started.replace("Z", ".000000000Z")
+            lines = ["%s %s" % (stamp, ln) for ln in lines]
         tail = self.q.get("tailLines")
         if tail is not None:
             n = int(tail)

@@ -74,6 +74,7 @@ MESSAGES = {k: _m(v) for k, v in {
     "SelfSubjectAccessReviewSpec": "1:resourceAttributes:ResourceAttributes 2:nonResourceAttributes:NonResourceAttributes",
     "ResourceAttributes": "1:namespace:s 2:verb:s 3:group:s 4:version:s 5:resource:s 6:subresource:s 7:name:s",
     "NonResourceAttributes": "1:path:s 2:verb:s",
+    "SelfSubjectReview": "1:metadata:ObjectMeta",
     "SelfSubjectRulesReview": "1:metadata:ObjectMeta 2:spec:SelfSubjectRulesReviewSpec",
     "SelfSubjectRulesReviewSpec": "1:namespace:s",
     # workloads (kubectl create deployment/job/cronjob/service/role/rolebinding/pdb)

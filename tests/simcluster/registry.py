@@ -103,13 +103,17 @@ RESOURCES = [
     R("authorization.k8s.io", ["v1"], "subjectaccessreviews", "SubjectAccessReview", namespaced=False,
       verbs=["create"]),
     R("authorization.k8s.io", ["v1"], "localsubjectaccessreviews", "LocalSubjectAccessReview", verbs=["create"]),
+    # authentication.k8s.io/v1 (kubectl auth whoami)
+    R("authentication.k8s.io", ["v1"], "selfsubjectreviews", "SelfSubjectReview", namespaced=False,
+      verbs=["create"]),
 ]
 
 BY_KEY = {r.key: r for r in RESOURCES}
 # Store keys that are views of another key.
 ALIASES = {"events.k8s.io/events": "events"}
 NON_STORED = {"authorization.k8s.io/selfsubjectaccessreviews", "authorization.k8s.io/selfsubjectrulesreviews",
-              "authorization.k8s.io/subjectaccessreviews", "authorization.k8s.io/localsubjectaccessreviews"}
+              "authorization.k8s.io/subjectaccessreviews", "authorization.k8s.io/localsubjectaccessreviews",
+              "authentication.k8s.io/selfsubjectreviews"}
 
 
 def groups():
