@@ -3,7 +3,7 @@
 # Input: {events: [Event], names: [pod name, claim names...]}
 # Output: [{object: "pod/x", reason, message, source, type}] (at most 6)
 
-def when: .lastTimestamp // .eventTime // .metadata.creationTimestamp // "";
+def when: .series.lastObservedTime // .lastTimestamp // .eventTime // .metadata.creationTimestamp // "";
 
 .names as $names
 | [.events[]
@@ -11,7 +11,7 @@ def when: .lastTimestamp // .eventTime // .metadata.creationTimestamp // "";
    | select(.type == "Warning" or .reason == "FailedScheduling" or .reason == "ProvisioningFailed")]
 | sort_by(when)
 | map({object: "\(.involvedObject.kind | ascii_downcase)/\(.involvedObject.name)", reason, message,
-       source: (.source.component // .reportingController // ""), type})
+       source: (.source.component // .reportingComponent // .reportingController // ""), type})
 | unique_by([.object, .reason, .message])
 | sort_by(.object)
 | .[-6:]
