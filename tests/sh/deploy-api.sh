@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# kubectl-crucible-deploy and an unfriendly API: a missing Secret key or a 403
+# stop the preflight with nothing applied; a burst of 500s and cut watch
+# streams are ridden out; Ctrl-C ends the wait and every kubectl child.
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+
+rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
+fault() { curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
+
+start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
+kubectl create namespace crucible >/dev/null
+check "secrets apply" kubectl-crucible-secrets apply
+
+# A key deleted from a Secret: caught before anything is applied.
+kubectl patch secret db-credentials -n crucible --type=json \
+	-p '[{"op": "remove", "path": "/data/database-url"}]' >/dev/null
+before=$(rv)
+expect_exit 1 "a missing Secret key fails the preflight" kubectl-crucible-deploy
+contains "the key, the Secret, its users and the fix" "$T/err" \
+	"secret db-credentials key database-url (used by api-service, storage-service, storage-worker) is missing: run 'kubectl crucible secrets apply'"
+lacks "other keys are fine" "$T/err" "postgres-password"
+[ "$(rv)" = "$before" ] && ok "nothing applied after a failed preflight" || not_ok "nothing applied after a failed preflight" "rv $before -> $(rv)"
+kubectl-crucible-secrets apply >/dev/null 2>&1 || not_ok "secrets apply restores the key"
+
+# 403 on creating Deployments: preflight's access review says no.
+fault '{"api": {"forbidden": [{"verb": "create", "resource": "deployments", "group": "apps"}]}}'
+before=$(rv)
+expect_exit 4 "a 403 in preflight exits 4" kubectl-crucible-deploy
+contains "what is forbidden, as a can-i answer" "$T/err" "forbidden: cannot create deployments.apps in namespace crucible"
+[ "$(rv)" = "$before" ] && ok "nothing applied after a 403" || not_ok "nothing applied after a 403" "rv $before -> $(rv)"
+fault '{"api": {"forbidden": null}}'
+
+# A burst of 500s, then watches cut every few events, during a full deploy.
+fault '{"api": {"error500": 4, "watchCutAfter": 4}}'
+expect_exit 0 "500s and cut watch streams still end in exit 0" kubectl-crucible-deploy -v
+contains "transient failures were retried" "$T/err" "transient kubectl failure, retrying"
+contains "cut watches were reconnected" "$T/err" "reconnecting"
+grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "and the platform is ready" ||
+	not_ok "and the platform is ready" "$(tail -5 "$T/out")"
+fault '{"api": {"watchCutAfter": null, "error500": null}}'
+
+# Persistent 500s: exit 4 with kubectl's own message.
+fault '{"api": {"error500": 1000}}'
+expect_exit 4 "persistent 500s exit 4" kubectl-crucible-deploy
+contains "with kubectl's message" "$T/err" "InternalError"
+fault '{"api": {"error500": 0}}'
+
+# Ctrl-C while waiting: a frontend that never becomes ready, a new template to wait on.
+fault '{"workloads": {"crucible/deployment/frontend": {"ready": false}}}'
+kubectl kustomize k8s/base | sed 's/^  replicas: 2$/  replicas: 1/' >"$T/changed.yaml"
+kubectl-crucible-deploy -f "$T/changed.yaml" >"$T/out" 2>"$T/err" &
+pid=$!
+for _ in $(seq 100); do
+	grep -q "phase apps: waiting" "$T/err" && break
+	sleep 0.1
+done
+sleep 0.3
+kids=$(pgrep -P "$pid" | tr '\n' ' ')
+[ -n "$kids" ] && ok "watches run while waiting ($(echo $kids | wc -w) kubectl)" || not_ok "watches run while waiting"
+kill -INT "$pid"
+wait "$pid"
+code=$?
+[ "$code" -eq 130 ] && ok "Ctrl-C exits 130" || not_ok "Ctrl-C exits 130" "exit $code" "$(tail -5 "$T/err")"
+contains "the applied phases are reported" "$T/err" "interrupted during phase apps; phases applied: namespace, config, databases, apps"
+left=
+for k in $kids; do kill -0 "$k" 2>/dev/null && left="$left $k"; done
+[ -z "$left" ] && ok "no kubectl process is left behind" || not_ok "no kubectl process is left behind" "still running:$left"
+
+done_testing
