@@ -143,6 +143,13 @@ contains "409 Conflict message" "$T/err" 'Operation cannot be fulfilled on confi
 expect_exit 0 "scale subresource" K scale deploy web -n $N --replicas=1
 same "scale applied" "$(K get deploy web -n $N -o jsonpath='{.spec.replicas}')" "1"
 
+# ------------------------------------------------------------------ validation (422 Invalid)
+expect_exit 1 "invalid namespace name" K create namespace Bad_Name
+contains "invalid name message" "$T/err" 'The Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": a lowercase RFC 1123 label'
+sed -e 's/labels: {app: web}}/labels: {app: other}}/' -e 's/name: web$/name: mismatch/' "$T/web.yaml" >"$T/mismatch.yaml"
+expect_exit 1 "selector must match the template labels" K apply --server-side -f "$T/mismatch.yaml"
+contains "selector mismatch message" "$T/err" 'spec.template.metadata.labels: Invalid value: map[string]string{"app":"other"}: `selector` does not match template `labels`'
+
 # ------------------------------------------------------------------ tables
 expect_exit 0 "get pods (table)" K get pods -n $N
 header_is "pods columns" "$T/out" '^NAME +READY +STATUS +RESTARTS +AGE$'
@@ -204,6 +211,9 @@ same "job selector defaulted to the controller uid" "$(jval "$T/job.json" 'd["sp
 same "job template labels defaulted" "$(jval "$T/job.json" 'd["spec"]["template"]["metadata"]["labels"]["job-name"]')" "migrate"
 expect_exit 0 "wait --for=condition=complete" K wait --for=condition=complete job/migrate -n $N --timeout=30s
 contains "wait prints condition met" "$T/out" "job.batch/migrate condition met"
+sed 's#example.com/migrate:1#example.com/migrate:2#' "$T/work.yaml" >"$T/work2.yaml"
+expect_exit 1 "a job template is immutable" K apply --server-side -f "$T/work2.yaml"
+contains "immutable message" "$T/err" 'The Job "migrate" is invalid: spec.template: Invalid value: core.PodTemplateSpec{...}: field is immutable'
 expect_exit 0 "wait --for=condition=failed" K wait --for=condition=failed job/broken -n $N --timeout=30s
 expect_exit 0 "logs job/" K logs job/migrate -n $N
 contains "job logs" "$T/out" "migrations done"

@@ -21,6 +21,7 @@ import schema
 import ssa
 import store as storemod
 import tables
+import validate
 from store import StoreError, deepcopy
 
 VERSION = {"major": "1", "minor": "32", "gitVersion": "v1.32.0", "gitCommit": "0000000000000000000000000000000000000000",
@@ -811,6 +812,7 @@ class Handler(BaseHTTPRequestHandler):
             md.pop("managedFields", None)
             md.pop("resourceVersion", None)
             out = st.create(self.res, obj, dry_run=True)
+            validate.check(self.res, out)
             out["metadata"]["managedFields"] = ssa.track_update(
                 self.res, None, out, self._manager(), self.r.api_version(self.version))
             if not out["metadata"]["managedFields"]:
@@ -844,6 +846,8 @@ class Handler(BaseHTTPRequestHandler):
         sub = self.sub if self.sub in ("status",) else None
         given = new.get("metadata", {}).get("managedFields")
         probe = st.update(self.res, new, subresource=sub, dry_run=True)
+        if sub is None:
+            validate.check(self.res, probe, old)
         if given and given != old["metadata"].get("managedFields") and sub is None:
             # a request that sets managedFields explicitly (kubectl's client-side-apply upgrade) gets them as
             # given, plus the fields this write changed
@@ -964,10 +968,12 @@ class Handler(BaseHTTPRequestHandler):
             if live is None:
                 merged["metadata"]["managedFields"] = ssa.finish(entries, None, merged, manager)
                 merged.pop("status", None)
+                validate.check(self.res, st.create(self.res, merged, dry_run=True))
                 out = st.create(self.res, merged, dry_run=dry)
                 return self._respond_obj(201, out)
             merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
             probe = st.update(self.res, merged, dry_run=True)
+            validate.check(self.res, probe, live)
             probe_old = deepcopy(live)
             merged["metadata"]["managedFields"] = ssa.finish(entries, probe_old, probe, manager)
             out = st.update(self.res, merged, dry_run=dry)

@@ -21,25 +21,19 @@ class ApplyConflict(Exception):
         super().__init__(self.message())
 
     def message(self):
+        def who(m, op, av):
+            return '"%s"' % m if op == "Apply" else '"%s" using %s' % (m, av)
+        if len(self.conflicts) == 1:
+            m, op, av, p = self.conflicts[0]
+            return "Apply failed with 1 conflict: conflict with %s: %s" % (who(m, op, av), render(p))
         by = {}
-        order = []
-        for mgr, op, av, path in self.conflicts:
-            label = '"%s"' % mgr if op == "Apply" else '"%s" using %s' % (mgr, av)
-            if label not in by:
-                by[label] = []
-                order.append(label)
-            by[label].append(render(path))
-        n = len(self.conflicts)
-        head = "Apply failed with %d conflict%s: " % (n, "" if n == 1 else "s")
-        if n == 1:
-            return head + "conflict with %s: %s" % (order[0], by[order[0]][0])
-        parts = []
-        for label in order:
-            if len(by[label]) == 1:
-                parts.append("conflict with %s: %s" % (label, by[label][0]))
-            else:
-                parts.append("conflicts with %s:\n%s" % (label, "\n".join("- " + p for p in by[label])))
-        return head + "\n".join(parts)
+        for m, op, av, p in self.conflicts:
+            by.setdefault((m, op, av), []).append(render(p))
+        lines = []
+        for key in sorted(by):
+            lines.append("conflicts with %s:" % who(*key))
+            lines.extend("- " + p for p in by[key])
+        return "Apply failed with %d conflicts: %s" % (len(self.conflicts), "\n".join(lines))
 
     def causes(self):
         return [{"reason": "FieldManagerConflict",

@@ -42,7 +42,7 @@ class StoreError(Exception):
             r = registry.resource(self.res)
             if r.group:
                 d["group"] = r.group
-            d["kind"] = r.plural
+            d["kind"] = r.kind if self.reason == "Invalid" else r.plural
         if self.causes:
             d["causes"] = self.causes
         return d
