@@ -230,21 +230,18 @@ fi
 
 # ---------------------------------------------------------------- simulated cluster
 # The base, as is, plus the Secrets it references, applied server-side,
-# reaches all-ready. The simulated cluster's default StorageClass is made to
-# offer ReadWriteMany, which k8s/README.md says the base needs of the default
-# class (storage-pvc names none).
+# reaches all-ready. The simulated cluster starts as a stock one (default
+# StorageClass ReadWriteOnce only, plus an RWX class "shared"): storage-pvc,
+# which names no class, cannot be provisioned, as k8s/README.md says. Once the
+# default class offers ReadWriteMany, everything comes up.
 if [ ! -f "$TOP/tests/simcluster/simcluster.py" ]; then
 	skip "simulator not available"
 	done_testing
 fi
-cat >"$T/scenario.json" <<'EOF'
-{"cluster": {"storageClasses": {"standard": {"accessModes": ["ReadWriteOnce", "ReadWriteMany"]}}}}
-EOF
-start_sim --scenario "$T/scenario.json"
 
-# Namespace and Secrets first (random values; the secrets tool composes the
-# real ones), then the base.
-{
+# secrets_yaml: Namespace and the Secrets the manifests reference (random
+# values; the secrets tool composes the real ones).
+secrets_yaml() {
 	printf 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: crucible\n'
 	jq -r 'to_entries[] | "\(.key) \(.value | join(" "))"' "$T/refs.json" | while read -r name keys; do
 		printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\n  namespace: crucible\ntype: Opaque\nstringData:\n' "$name"
@@ -252,17 +249,39 @@ start_sim --scenario "$T/scenario.json"
 			printf '  %s: "%s"\n' "$k" "$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 		done
 	done
-} >"$T/secrets.yaml"
+}
+secrets_yaml >"$T/secrets.yaml"
+
+# wait_event OBJECT REASON SECONDS: polls the namespace's events.
+wait_event() {
+	local i
+	for i in $(seq $(($3 * 4))); do
+		kubectl get events -n crucible -o json 2>/dev/null |
+			jq -e --arg o "$1" --arg r "$2" '[.items[] | select(.involvedObject.name == $o and .reason == $r)] | length > 0' >/dev/null && return 0
+		sleep 0.25
+	done
+	return 1
+}
+
+start_sim
 check "sim: the Secrets apply" kubectl apply --server-side -f "$T/secrets.yaml"
 check "sim: kubectl apply --server-side -k k8s/base" kubectl apply --server-side -k "$SRC/base"
+check "sim: with a ReadWriteOnce-only default class, storage-pvc is not provisioned" \
+	wait_event storage-pvc ProvisioningFailed 30
+printf '{"cluster": {"storageClasses": {"standard": {"accessModes": ["ReadWriteOnce", "ReadWriteMany"]}}}}\n' >"$T/rwx.json"
+check "sim: the default class now offers ReadWriteMany" kubectl create --raw /_sim/scenario -f "$T/rwx.json"
+if kubectl wait -n crucible --for=jsonpath='{.status.phase}'=Bound pvc --all --timeout=60s >"$T/out" 2>"$T/err"; then
+	ok "sim: every claim is Bound"
+else
+	not_ok "sim: every claim is Bound" "$(cat "$T/err")" "scenario: $(kubectl get --raw /_sim/scenario 2>&1)" \
+		"$(kubectl get events -n crucible -o json | jq -r '.items[] | select(.involvedObject.kind == "PersistentVolumeClaim") | "\(.lastTimestamp) \(.involvedObject.name) \(.reason) \(.count) \(.message)"' | tail -n 8)"
+fi
 check "sim: every Deployment becomes Available" \
 	kubectl wait -n crucible --for=condition=Available deployment --all --timeout=90s
 check "sim: the postgres StatefulSet rolls out" \
 	kubectl rollout status -n crucible statefulset/postgres --timeout=90s
 check "sim: the docker-proxy DaemonSet rolls out on every node" \
 	kubectl rollout status -n crucible daemonset/docker-proxy --timeout=90s
-check "sim: every claim is Bound" \
-	kubectl wait -n crucible --for=jsonpath='{.status.phase}'=Bound pvc --all --timeout=60s
 check "sim: every pod is Ready" \
 	kubectl wait -n crucible --for=condition=Ready pod --all --timeout=90s
 if kubectl get -n crucible pods -o json >"$T/pods.json" 2>"$T/err" &&
@@ -274,5 +293,20 @@ else
 fi
 # Applying again changes nothing and conflicts with nothing.
 check "sim: a second server-side apply succeeds" kubectl apply --server-side -k "$SRC/base"
+
+# The dev overlay on a single small node (2 CPU, 4Gi), with the stock
+# ReadWriteOnce default class.
+kill -TERM "$_sim_pid" 2>/dev/null
+wait "$_sim_pid" 2>/dev/null
+_sim_pid=
+rm -f "$T/sim.out"
+printf '{"cluster": {"nodes": {"count": 1, "cpu": "2", "memory": "4Gi"}}}\n' >"$T/one-node.json"
+start_sim --nodes 1 --scenario "$T/one-node.json"
+check "sim one node: the Secrets apply" kubectl apply --server-side -f "$T/secrets.yaml"
+check "sim one node: kubectl apply --server-side -k k8s/overlays/dev" kubectl apply --server-side -k "$SRC/overlays/dev"
+check "sim one node: every Deployment becomes Available" \
+	kubectl wait -n crucible --for=condition=Available deployment --all --timeout=90s
+check "sim one node: every pod is Ready" \
+	kubectl wait -n crucible --for=condition=Ready pod --all --timeout=90s
 
 done_testing
