@@ -802,6 +802,7 @@ class Handler(BaseHTTPRequestHandler):
         obj = from_version(self.res, self._check_meta(self.json_body()), self.version)
         self._validate(obj, '%s in version "%s" cannot be handled as a %s: strict decoding error: '
                        % (self.r.kind, self.version, self.r.kind))
+        schema.normalize(self.res, obj)
         dry = self._dry()
         st = self.sim.store
         obj.pop("status", None) if self.r.has_status and self.res != "pods" else None
@@ -844,6 +845,7 @@ class Handler(BaseHTTPRequestHandler):
         """Store new (a full object) as an Update by the request's field manager."""
         st = self.sim.store
         sub = self.sub if self.sub in ("status",) else None
+        schema.normalize(self.res, new)
         given = new.get("metadata", {}).get("managedFields")
         probe = st.update(self.res, new, subresource=sub, dry_run=True)
         if sub is None:
@@ -965,6 +967,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(409, "Conflict", e.message(), {"name": self.name, "group": r.group, "kind": r.plural,
                                                                "causes": e.causes()} if r.group else
                                 {"name": self.name, "kind": r.plural, "causes": e.causes()})
+            schema.normalize(self.res, merged)
             if live is None:
                 merged["metadata"]["managedFields"] = ssa.finish(entries, None, merged, manager)
                 merged.pop("status", None)

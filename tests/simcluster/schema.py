@@ -337,3 +337,42 @@ def openapi_schema(tname, ref_prefix="#/components/schemas/"):
     else:
         visit(tname)
     return out
+
+
+# ---------------------------------------------------------------- typed round trip
+
+KEEP_EMPTY = {"containers"}
+
+
+def normalize(key, obj, version=None):
+    """What a typed decode/encode does to a written object: empty maps and lists
+    of omitempty fields vanish, nulls vanish.  Modifies obj in place."""
+    fields = kind_fields(key, version)
+    if fields is None or not isinstance(obj, dict):
+        return obj
+    _norm(fields, obj)
+    return obj
+
+
+def _norm(fields, o):
+    for k in list(o):
+        v = o[k]
+        t = fields.get(k)
+        if t is None:
+            continue
+        if v is None:
+            if k != "creationTimestamp":
+                del o[k]
+            continue
+        if t.startswith("{") or t.startswith("["):
+            if not v and k not in KEEP_EMPTY and isinstance(v, (dict, list)):
+                del o[k]
+                continue
+            e = _elem(t)
+            if e in _PARSED:
+                items = v.values() if isinstance(v, dict) else v
+                for item in items:
+                    if isinstance(item, dict):
+                        _norm(_PARSED[e], item)
+        elif t in _PARSED and isinstance(v, dict):
+            _norm(_PARSED[t], v)
