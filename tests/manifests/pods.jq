@@ -27,7 +27,7 @@ def want($id; $field; $default): (exceptions[$id] // {}) | if has($field) then .
     # ServiceAccount: its own, existing, without an API token.
     ( $p.spec.serviceAccountName as $sa
       | if ($sa // "default") == "default" then "\($id): runs as the default ServiceAccount"
-        elif ($p.kind != "Job") and ([$sas[] | select(.metadata.name == $sa)] | length == 0) then "\($id): ServiceAccount \($sa) is not defined"
+        elif [$sas[] | select(.metadata.name == $sa)] | length == 0 then "\($id): ServiceAccount \($sa) is not defined"
         else empty end ),
     ( if $p.spec.automountServiceAccountToken != false then "\($id): automountServiceAccountToken is not false" else empty end ),
 
