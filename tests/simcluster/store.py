@@ -432,6 +432,7 @@ class Store:
         obj = table.pop(key, None)
         if obj is None:
             return None
+        obj = deepcopy(obj)         # the history keeps the previous snapshot unchanged
         obj["metadata"]["resourceVersion"] = self._bump()
         self._emit("DELETED", res, obj)
         return obj
