@@ -1083,6 +1083,14 @@ class Handler(BaseHTTPRequestHandler):
         if container not in names and container not in init:
             raise bad_request("container %s is not valid for pod %s" % (container, self.name))
         previous = self.q.get("previous") == "true"
+        if not spec.get("nodeName"):
+            # not scheduled: the API server has no kubelet to ask and answers with an empty log
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            self.sent = True
+            return
         statuses = (pod.get("status") or {}).get("containerStatuses", []) + \
             (pod.get("status") or {}).get("initContainerStatuses", [])
         cs = next((s for s in statuses if s.get("name") == container), None)
