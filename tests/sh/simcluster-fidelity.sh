@@ -303,6 +303,45 @@ if grep -E 'noconf-.*CreateContainerConfigError' "$T/pods" >/dev/null; then ok "
 if grep -E 'unready-.*0/1 +Running' "$T/pods" >/dev/null; then ok "ready:false fault keeps the pod unready"; else not_ok "ready:false fault keeps the pod unready" "$(cat "$T/pods")"; fi
 expect_exit 0 "previous logs of the crashing container" K logs deploy/crashy -n $N --previous
 contains "previous logs text" "$T/out" "panic: boom"
+cat >"$T/jobs2.yaml" <<EOF
+apiVersion: batch/v1
+kind: Job
+metadata: {name: oom, namespace: $N}
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: app, image: example.com/oom:1}]
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: slow, namespace: $N}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: app, image: example.com/plain:1}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: late, namespace: $N}
+spec:
+  selector: {matchLabels: {app: late}}
+  template:
+    metadata: {labels: {app: late}}
+    spec:
+      containers: [{name: app, image: example.com/missing:1}]
+EOF
+sim_post /_sim/scenario '{"images": {"example.com/oom:1": {"exitCode": 137, "terminationReason": "OOMKilled"}}, "workloads": {"job/slow": {"runSeconds": 3600}, "'$N'/deployment/late": {"progressDeadlineSeconds": 5}}}' >/dev/null
+expect_exit 0 "apply jobs for the exit and timing faults" K apply --server-side -f "$T/jobs2.yaml"
+expect_exit 0 "exitCode fault fails the job" K wait --for=condition=failed job/oom -n $N --timeout=30s
+K get pods -n $N -l job-name=oom >"$T/pods"
+contains "terminationReason fault shows OOMKilled" "$T/pods" "OOMKilled"
+expect_exit 1 "runSeconds fault (by workload key) keeps the job running" K wait --for=condition=complete job/slow -n $N --timeout=1s
+contains "wait timeout message" "$T/err" "timed out waiting for the condition on jobs/slow"
+expect_exit 1 "progressDeadlineSeconds scenario knob" K rollout status deploy/late -n $N --timeout=30s
+contains "knob deadline message" "$T/err" 'error: deployment "late" exceeded its progress deadline'
 expect_exit 0 "events" K events -n $N
 contains "events show FailedScheduling for insufficient cpu" "$T/out" "Insufficient cpu"
 contains "events show the back-off" "$T/out" "BackOff"
