@@ -20,6 +20,11 @@ static const char *const transient[] = {
 	": EOF", "i/o timeout", "TLS handshake timeout", "http2: client connection lost",
 	"http2: server sent GOAWAY", "Client.Timeout exceeded", "context deadline exceeded",
 	"Unable to connect to the server", "stream error", "watch closed",
+	/*
+	 * kubectl also says this when the discovery request for that group
+	 * failed (a 5xx): callers name built-in types, so take it as transient.
+	 */
+	"doesn't have a resource type",
 	NULL,
 };
 
@@ -27,7 +32,7 @@ static const char *const transient[] = {
 static const char *const permanent[] = {
 	"(Forbidden)", "(NotFound)", "(Invalid)", "(Conflict)", "(AlreadyExists)", "(BadRequest)",
 	"(Unauthorized)", "(MethodNotAllowed)", "(UnsupportedMediaType)", "is forbidden",
-	"unknown flag", "unknown command", "doesn't have a resource type", "no matches for kind",
+	"unknown flag", "unknown command", "no matches for kind",
 	NULL,
 };
 

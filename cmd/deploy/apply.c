@@ -48,10 +48,23 @@ static void remember(struct deploy *d, jv rows)
 	jv_free(rows);
 }
 
-void deploy_apply_phase(struct deploy *d, jv phase)
+/* The phases' names joined with "+", and all their objects in order. */
+static jv merge(jv phases, struct cr_buf *names)
 {
-	d->phase = jstr(phase, "name");
-	jv objects = jv_object_get(jv_copy(phase), jv_string("objects"));
+	jv objects = jv_array();
+	jv_array_foreach(phases, i, ph) {
+		cr_buf_addf(names, "%s%s", i ? "+" : "", jstr(ph, "name"));
+		objects = jv_array_concat(objects, jv_object_get(ph, jv_string("objects")));
+	}
+	jv_free(phases);
+	return objects;
+}
+
+void deploy_apply_phases(struct deploy *d, jv phases)
+{
+	struct cr_buf names = CR_BUF_INIT;
+	jv objects = merge(jv_copy(phases), &names);
+	d->phase = names.data;
 	cr_info("phase %s: applying %d object(s)", d->phase, jv_array_length(jv_copy(objects)));
 	struct cr_buf text = CR_BUF_INIT;
 	deploy_json_stream(jv_copy(objects), &text);
@@ -65,15 +78,12 @@ void deploy_apply_phase(struct deploy *d, jv phase)
 	c.in_len = text.len;
 	/* Server-side apply is idempotent: retrying after a 500 is safe. */
 	enum cr_run_result r = deploy_kubectl(d, &c, true);
-	if (r != CR_RUN_OK) {
-		jv_free(objects);
-		cr_buf_wipe(&text);
-		deploy_kubectl_failed(d, "kubectl apply", &c, r); /* its message names the object */
-	}
-	jv after = deploy_parse_objects(c.out.data, c.out.len);
-	cr_child_clear(&c);
 	cr_buf_wipe(&text); /* may hold Secret values */
 	jv_free(objects);
+	if (r != CR_RUN_OK)
+		deploy_kubectl_failed(d, "kubectl apply", &c, r); /* its message names the object */
+	jv after = deploy_parse_objects(c.out.data, c.out.len);
+	cr_child_clear(&c);
 	if (!jv_is_valid(after))
 		cr_die(CR_EXIT_KUBECTL, "kubectl apply printed malformed JSON");
 	jv in = JV_OBJECT(jv_string("before"), jv_copy(d->live), jv_string("after"), after,
@@ -82,8 +92,13 @@ void deploy_apply_phase(struct deploy *d, jv phase)
 	jv rows = jq_run1("deploy-changes", in);
 	print_changes(d, jv_copy(rows));
 	remember(d, rows);
-	cr_strv_push(&d->applied, d->phase);
-	jv_free(phase);
+	jv_array_foreach(phases, i, ph) {
+		cr_strv_push(&d->applied, jstr(ph, "name"));
+		jv_free(ph);
+	}
+	jv_free(phases);
+	d->phase = NULL;
+	cr_buf_free(&names);
 }
 
 void deploy_print_ordered(struct deploy *d)

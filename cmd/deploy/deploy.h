@@ -60,7 +60,8 @@ void deploy_preflight(struct deploy *d);
 jv deploy_parse_objects(const char *text, size_t len);
 
 /* apply.c */
-void deploy_apply_phase(struct deploy *d, jv phase);
+/* Applies the phases (an array, consumed) with one kubectl apply, in order. */
+void deploy_apply_phases(struct deploy *d, jv phases);
 void deploy_prune(struct deploy *d);
 /* --dry-run=client: the ordered manifests as YAML on stdout. */
 void deploy_print_ordered(struct deploy *d);

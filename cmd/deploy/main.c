@@ -243,6 +243,15 @@ static void load_and_plan(struct deploy *d)
 	jv_free(skipped);
 }
 
+static bool foundation(const struct deploy *d, int i)
+{
+	jv phase = deploy_phase(d, i);
+	const char *name = jstr(phase, "name");
+	bool yes = !strcmp(name, "namespace") || !strcmp(name, "crds") || !strcmp(name, "config");
+	jv_free(phase);
+	return yes;
+}
+
 int main(int argc, const char **argv)
 {
 	struct deploy d = {
@@ -265,8 +274,16 @@ int main(int argc, const char **argv)
 	int n = jv_array_length(jv_copy(phases));
 	jv_free(phases);
 	for (int i = 0; i < n; i++) {
+		/*
+		 * The foundation (Namespace, CRDs, config) waits on nothing and has
+		 * no custom resources: one apply, in order, does it all.
+		 */
+		jv batch = JV_ARRAY(deploy_phase(&d, i));
+		while (i + 1 < n && foundation(&d, i) && foundation(&d, i + 1))
+			batch = jv_array_append(batch, deploy_phase(&d, ++i));
+		deploy_apply_phases(&d, batch);
 		jv phase = deploy_phase(&d, i);
-		deploy_apply_phase(&d, jv_copy(phase));
+		d.phase = jstr(phase, "name");
 		if (!d.no_wait && d.dry_run == DRY_NONE)
 			deploy_wait_phase(&d, jv_copy(phase));
 		jv_free(phase);

@@ -516,12 +516,15 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 			jv_free(last);
 			finish_wait(&w, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
 		}
+		bool changed = w.dirty;
 		if (w.dirty && !cr_quiet)
 			w.tty ? draw_live(&w) : print_changes(&w, &last);
 		w.dirty = false;
-		if (count_current(&w) == total)
+		if (changed && count_current(&w) == total)
 			break;
-		jv failure = find_failure(&w);
+		/* Pods are judged again when something changed or a grace period is running. */
+		bool timers = jv_object_length(jv_copy(w.seen)) > 0;
+		jv failure = changed || timers ? find_failure(&w) : jv_invalid();
 		if (jv_is_valid(failure)) {
 			jv_free(last);
 			fail_fast(&w, failure);

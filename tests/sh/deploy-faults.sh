@@ -55,8 +55,8 @@ contains "the provisioner's event is shown" "$T/err" "persistentvolumeclaim/stor
 contains "with its message" "$T/err" "Only support ReadWriteOnce access mode"
 
 fresh '{"workloads": {"crucible/deployment/frontend": {"ready": false}}}'
-expect_exit 5 "--timeout expires with exit 5" kubectl-crucible-deploy --timeout 3s
-contains "the timeout is reported" "$T/err" "timed out after 3 s waiting for phase apps"
+expect_exit 5 "--timeout expires with exit 5" kubectl-crucible-deploy --timeout 10s
+contains "the timeout is reported" "$T/err" "timed out after 10 s waiting for phase apps"
 contains "with what is not ready and why" "$T/err" "not ready: deployment.apps/frontend 0/2"
 lacks "ready workloads are not listed" "$T/err" "not ready: deployment.apps/api-service"
 
