@@ -20,6 +20,16 @@ jval() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(e
 header_is() {
 	if head -n 1 "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1" "header: $(head -n 1 "$2")"; fi
 }
+# eventually NAME SECONDS CMD...: CMD succeeds within SECONDS (polled).
+eventually() {
+	local name=$1 secs=$2 i; shift 2
+	for i in $(seq $((secs * 5))); do
+		if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; return; fi
+		sleep 0.2
+	done
+	not_ok "$name" "$(head -c 500 "$T/out")"
+}
+pods_show() { K get pods -n "$1" >"$T/pods" && grep -Eq -- "$2" "$T/pods" && cat "$T/pods"; }
 same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 
 # ------------------------------------------------------------------ basics, protobuf creates
@@ -292,15 +302,11 @@ expect_exit 1 "rollout status fails on the progress deadline (pullError)" K roll
 contains "progress deadline message" "$T/err" 'error: deployment "stuck" exceeded its progress deadline'
 expect_exit 1 "logs of a waiting container fail" K logs deploy/stuck -n $N
 contains "kubelet waiting message" "$T/err" 'is waiting to start: trying and failing to pull image'
-K get pods -n $N -l app=stuck >"$T/pods"
-contains "pull error shows ImagePullBackOff or ErrImagePull" "$T/pods" "Im"
-sleep 1
-K get pods -n $N >"$T/pods"
-contains "crash fault shows CrashLoopBackOff or Error" "$T/pods" "crashy-"
-if grep -E 'crashy-.*(CrashLoopBackOff|Error)' "$T/pods" >/dev/null; then ok "crashing pod status"; else not_ok "crashing pod status" "$(cat "$T/pods")"; fi
-if grep -E 'hungry-.*Pending' "$T/pods" >/dev/null; then ok "insufficient fault keeps the pod Pending"; else not_ok "insufficient fault keeps the pod Pending" "$(cat "$T/pods")"; fi
-if grep -E 'noconf-.*CreateContainerConfigError' "$T/pods" >/dev/null; then ok "configError fault"; else not_ok "configError fault" "$(cat "$T/pods")"; fi
-if grep -E 'unready-.*0/1 +Running' "$T/pods" >/dev/null; then ok "ready:false fault keeps the pod unready"; else not_ok "ready:false fault keeps the pod unready" "$(cat "$T/pods")"; fi
+eventually "pull error shows ImagePullBackOff or ErrImagePull" 20 pods_show $N 'stuck-.*(ImagePullBackOff|ErrImagePull)'
+eventually "crashing pod status" 20 pods_show $N 'crashy-.*(CrashLoopBackOff|Error)'
+eventually "insufficient fault keeps the pod Pending" 20 pods_show $N 'hungry-.*Pending'
+eventually "configError fault" 20 pods_show $N 'noconf-.*CreateContainerConfigError'
+eventually "ready:false fault keeps the pod unready" 20 pods_show $N 'unready-.*0/1 +Running'
 expect_exit 0 "previous logs of the crashing container" K logs deploy/crashy -n $N --previous
 contains "previous logs text" "$T/out" "panic: boom"
 cat >"$T/jobs2.yaml" <<EOF
@@ -336,8 +342,8 @@ EOF
 sim_post /_sim/scenario '{"images": {"example.com/oom:1": {"exitCode": 137, "terminationReason": "OOMKilled"}}, "workloads": {"job/slow": {"runSeconds": 3600}, "'$N'/deployment/late": {"progressDeadlineSeconds": 5}}}' >/dev/null
 expect_exit 0 "apply jobs for the exit and timing faults" K apply --server-side -f "$T/jobs2.yaml"
 expect_exit 0 "exitCode fault fails the job" K wait --for=condition=failed job/oom -n $N --timeout=30s
-K get pods -n $N -l job-name=oom >"$T/pods"
-contains "terminationReason fault shows OOMKilled" "$T/pods" "OOMKilled"
+eventually "terminationReason fault shows OOMKilled" 20 pods_show $N 'oom-.*OOMKilled'
+
 expect_exit 1 "runSeconds fault (by workload key) keeps the job running" K wait --for=condition=complete job/slow -n $N --timeout=1s
 contains "wait timeout message" "$T/err" "timed out waiting for the condition on jobs/slow"
 expect_exit 1 "progressDeadlineSeconds scenario knob" K rollout status deploy/late -n $N --timeout=30s
