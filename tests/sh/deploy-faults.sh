@@ -13,6 +13,7 @@ fresh() {
 		_sim_pid=
 	fi
 	rm -rf "$KUBECACHEDIR"
+	rm -f "$T/sim.out" # start_sim would read the previous simulator's "ready" line
 	start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
 	if [ -n "${1:-}" ]; then
 		curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"
