@@ -45,6 +45,10 @@ same "secret type defaults to Opaque" "$(jval "$T/s1.json" 'd["type"]')" "Opaque
 K get ns $N -o json >"$T/ns.json"
 same "namespace phase Active" "$(jval "$T/ns.json" 'd["status"]["phase"]')" "Active"
 same "namespace name label" "$(jval "$T/ns.json" 'd["metadata"]["labels"]["kubernetes.io/metadata.name"]')" "$N"
+printf 'apiVersion: v1\nkind: Secret\nmetadata: {name: s2, namespace: %s}\nstringData: {token: abc}\n' $N >"$T/s2.yaml"
+expect_exit 0 "apply a Secret with stringData" K apply --server-side -f "$T/s2.yaml"
+same "stringData becomes base64 data" "$(K get secret s2 -n $N -o jsonpath='{.data.token}')" "YWJj"
+expect_exit 0 "re-apply the stringData Secret" K apply --server-side -f "$T/s2.yaml"
 expect_exit 1 "get missing object fails" K get deployment nope -n $N
 contains "NotFound message" "$T/err" 'Error from server (NotFound): deployments.apps "nope" not found'
 expect_exit 1 "create existing namespace fails" K create namespace $N
