@@ -10,6 +10,14 @@ stderr and exits cleanly on SIGTERM.
 Control endpoint: POST /_sim/scenario (JSON merged into the scenario),
 GET /_sim/scenario, GET /_sim/stats.
 
+Modules: store.py (object store, the controllers' contract), registry.py
+(resources served), api.py (HTTP layer: discovery, CRUD, watch, patches,
+apply, subresources, faults), patch.py (JSON/merge/strategic patches),
+ssa.py (server-side apply, managedFields), schema.py (field schema: strict
+validation, list merge keys, OpenAPI), validate.py (422 checks), tables.py
+(Table output), openapi.py, protobuf.py (the bodies kubectl sends as protobuf).
+Not served: exec/attach/port-forward, aggregated discovery, CRDs, metrics.
+
 API faults (scenario "api" section), enforced per request:
   forbidden      [{"verb", "resource", "group", "namespace"?}] -> 403 Forbidden
                  (and SelfSubjectAccessReview answers allowed: false)
