@@ -64,6 +64,7 @@ static void pointer_of(jv path, struct cr_buf *out)
 		}
 		jv_free(part);
 	}
+	jv_free(path);
 	if (!out->data)
 		cr_buf_add(out, "", 0);
 }

@@ -95,13 +95,14 @@ int main(int argc, const char **argv)
 	sec_rules_help(&help);
 	cr_buf_adds(&help, more);
 	atexit(free_help);
-	struct cr_tool tool = {
+	/* Static: cr_opts_free reads it at exit, after main has returned. */
+	static struct cr_tool tool = {
 		.step = "secrets",
 		.args_help = "generate|apply|check|list [flags]",
 		.summary = "Generate, apply, check and list the platform's Secrets without exposing them",
-		.more_help = help.data,
 		.table = options,
 	};
+	tool.more_help = help.data;
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)

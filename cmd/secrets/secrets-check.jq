@@ -47,13 +47,17 @@ def classify_text:
   elif url_credentials then "credentials inline in a URL (user:password@); use a secretKeyRef"
   else null end;
 
+# Position of $x in an array, or null. (libjq 1.6 leaks memory in index/1 on arrays.)
+def pos($x): first(range(length) as $i | select(.[$i] == $x) | $i) // null;
+
 def finding($i; $obj; $path; $key; $reason):
   {index: $i, path: $path, object: $obj, key: $key, reason: $reason};
 
 # Readable key of a path: env.NAME, data.KEY, args[2], or the dotted path.
 def keyname($o; $p):
-  if ($p | index("env")) != null and ($p[($p | index("env")) + 1] | type) == "number"
-  then "env." + ($o | getpath($p[:($p | index("env")) + 2] + ["name"]) // "?")
+  ($p | pos("env")) as $e
+  | if $e != null and ($p[$e + 1] | type) == "number"
+  then "env." + ($o | getpath($p[:$e + 2] + ["name"]) // "?")
   elif ($p[-2] == "args" or $p[-2] == "command") then "\($p[-2])[\($p[-1])]"
   else $p | map(if type == "number" then "[\(.)]" else . end) | join(".") | gsub("\\.\\["; "[") end;
 
@@ -85,7 +89,7 @@ def generator_literals($i; $o):
 # The rule for one string at path $p of object $o.
 def string_reason($o; $p; $v):
   ($v | classify_text)
-  // (if ($p[-1] == "value" and ($p | index("env")) != null) then
+  // (if ($p[-1] == "value" and ($p | pos("env")) != null) then
         (if ($v | placeholder) then "placeholder value; use a secretKeyRef"
          elif (($o | getpath($p[:-1] + ["name"])) // "" | secretish) and ($v | harmless | not)
          then "literal value for a credential variable; use a secretKeyRef"
@@ -99,7 +103,7 @@ def string_reason($o; $p; $v):
          else null end)
       elif ($p[-1] | type) == "string" and ($p[-1] | secretish)
            and ($p[-1] | test("(Name|Ref|Path|File|Namespace|Field|Key)$") | not)
-           and ($p | index("metadata")) != 0 and ($v | harmless | not) then
+           and $p[0] != "metadata" and ($v | harmless | not) then
         (if ($v | placeholder) then "placeholder value" else "credential inline in the manifest; use a Secret" end)
       else null end);
 

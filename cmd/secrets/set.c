@@ -79,10 +79,13 @@ static void add_from_refs(struct sec_set *set, jv secrets)
 		}
 		jv_free(s->refs);
 		s->refs = jv_object_get(sj, jv_string("refs"));
-		if (!s->nkeys)
+		if (!s->nkeys) {
+			jv who = jv_array_get(jv_copy(s->refs), 0);
 			cr_warn("secret %s: referenced only as a whole (%s); its keys cannot be derived: "
 				"give them in --from-env-file as %s/KEY=VALUE",
-				s->name, jv_string_value(jv_array_get(jv_copy(s->refs), 0)), s->name);
+				s->name, jv_string_value(who), s->name);
+			jv_free(who);
+		}
 		jv_free(keys);
 		jv_free(name);
 		jv_free(type);
