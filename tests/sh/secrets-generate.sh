@@ -73,6 +73,9 @@ same=$(join <(awk '{ print $1 "/" $2, $3 }' "$T/base.txt" | sort) <(awk '{ print
 	awk '$2 == $3' | wc -l)
 [ "$(wc -l <"$T/again.txt")" -gt 0 ] && [ "$same" -eq 0 ] && ok "two runs share no value" || not_ok "two runs share no value" "$same equal"
 $S --help >"$T/help"
+contains "help shows the kubeseal pipe" "$T/help" "generate | kubeseal -o yaml"
+contains "help shows the pre-commit hook" "$T/help" "pre-commit hook"
+contains "help documents the derivation table" "$T/help" "database-url       postgresql://"
 plen=$(sed -n 's/.*password: \([0-9]*\) characters from A-Z a-z 0-9.*/\1/p' "$T/help" | head -1)
 klen=$(sed -n 's/.*key: \([0-9]*\) characters from 0-9 a-f.*/\1/p' "$T/help" | head -1)
 [ -n "$plen" ] && [ -n "$klen" ] && ok "help states the alphabets and lengths" || not_ok "help states the alphabets and lengths"
