@@ -81,6 +81,7 @@ int cr_read_file(const char *path, struct cr_buf *out)
 		if (n == 0)
 			break;
 		cr_buf_add(out, chunk, (size_t)n);
+		explicit_bzero(chunk, (size_t)n); /* manifests may carry Secret values */
 	}
 	if (fd != STDIN_FILENO)
 		close(fd);

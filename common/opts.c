@@ -53,7 +53,8 @@ struct poptOption cr_source_table[] = {
 };
 
 static poptContext ctx;
-static const struct cr_tool *current;
+/* Only the table is kept: the caller's cr_tool may live on its stack. */
+static const struct poptOption *current_table;
 static const char *fake_argv0;
 static char *progname_buf;
 static const char **popt_argv; /* popt keeps this pointer: freed after the context */
@@ -121,8 +122,8 @@ static void free_strings(const struct poptOption *t)
 
 void cr_opts_free(void)
 {
-	if (current)
-		free_strings(current->table);
+	if (current_table)
+		free_strings(current_table);
 	if (ctx)
 		ctx = poptFreeContext(ctx);
 	free(popt_argv);
@@ -132,12 +133,12 @@ void cr_opts_free(void)
 	cr_progname = "kubectl-crucible";
 	free((char *)fake_argv0);
 	fake_argv0 = NULL;
-	current = NULL;
+	current_table = NULL;
 }
 
 const char **cr_opts_parse(const struct cr_tool *tool, int argc, const char **argv, int *nargs)
 {
-	current = tool;
+	current_table = tool->table;
 	fake_argv0 = display_name(argc > 0 ? argv[0] : NULL, tool->step);
 	cr_progname = progname_buf = cr_xstrdup(fake_argv0);
 

@@ -332,6 +332,7 @@ static void pump_read(struct run_state *s, int *fd, bool is_stdout)
 		deliver_lines(s, buf, (size_t)n);
 	else
 		cr_buf_add(&s->c->out, buf, (size_t)n);
+	explicit_bzero(buf, (size_t)n); /* output may be Secret values */
 }
 
 /*
