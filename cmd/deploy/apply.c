@@ -37,6 +37,7 @@ static void print_changes(struct deploy *d, jv rows)
 		jv_free(changes);
 		jv_free(row);
 	}
+	jv_free(rows);
 	fflush(d->progress);
 }
 

@@ -7,7 +7,7 @@ def when: .series.lastObservedTime // .lastTimestamp // .eventTime // .metadata.
 
 .names as $names
 | [.events[]
-   | select(.involvedObject.name as $n | $names | index([$n]))
+   | select(.involvedObject.name as $n | $names | any(.[]; . == $n))
    | select(.type == "Warning" or .reason == "FailedScheduling" or .reason == "ProvisioningFailed")]
 | sort_by(when)
 | map({object: "\(.involvedObject.kind | ascii_downcase)/\(.involvedObject.name)", reason, message,

@@ -3,6 +3,7 @@
 # Input: {objects: [...], namespace: "crucible", labels: {tool labels}}
 # Output: {phases: [{name, objects, wait: [workload]}], skipped: [{ref, reason}],
 #          kinds: [{group, version, kind, resource, namespaced}]}
+# (array | index([x]) leaks in libjq 1.6: membership is any(.[]; . == x) throughout.)
 
 def group: (.apiVersion // "") | split("/") | if length > 1 then .[0] else "" end;
 def version: (.apiVersion // "") | split("/") | last;
@@ -18,7 +19,7 @@ def cluster_scoped:
   .kind as $k
   | ["Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding", "StorageClass",
      "PersistentVolume", "PriorityClass", "IngressClass", "APIService", "CSIDriver", "RuntimeClass",
-     "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] | index([$k]) != null;
+     "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"] | any(.[]; . == $k);
 
 # "deployment.apps/api-service", as kubectl prints it.
 def ref: "\(.kind | ascii_downcase)\(if group != "" then "." + group else "" end)/\(.metadata.name)";
@@ -53,9 +54,9 @@ def phase_of($sets):
   .kind as $k
   | if $k == "Namespace" then "namespace"
     elif $k == "CustomResourceDefinition" then "crds"
-    elif (config_kinds | index([$k])) then "config"
+    elif (config_kinds | any(.[]; . == $k)) then "config"
     elif $k == "StatefulSet" or database_service($sets) then "databases"
-    elif (app_kinds | index([$k])) then "apps"
+    elif (app_kinds | any(.[]; . == $k)) then "apps"
     else "edge" end;
 
 def waited:
@@ -76,12 +77,12 @@ def waited:
 | [phase_names[] as $p
    | [$objects[] | select(phase_of($sets) == $p)] as $in
    | select($in | length > 0)
-   | [$in[] | select(.kind as $k | workload_kinds | index([$k]))] as $workloads
+   | [$in[] | select(.kind as $k | workload_kinds | any(.[]; . == $k))] as $workloads
    | ([$workloads[] | claims[]] | unique) as $claimed
    | {name: $p,
       objects: $in,
       wait: ([$workloads[] | waited]
-             + [$pvcs[] | select(.metadata.name as $n | $claimed | index([$n])) | waited])}]
+             + [$pvcs[] | select(.metadata.name as $n | $claimed | any(.[]; . == $n)) | waited])}]
   as $phases
 # A claim is waited on in the first phase whose workloads mount it.
 | reduce range(0; $phases | length) as $i ({seen: {}, phases: $phases};

@@ -13,7 +13,7 @@ def ref: "\(.kind | ascii_downcase)\(if group != "" then "." + group else "" end
 | ([.objects[] | .metadata.namespace // empty] | unique) as $namespaces
 | [.live[]
    | select(.metadata.labels[$l.key] == $l.value)
-   | select(.metadata.namespace as $ns | $ns != null and ($namespaces | index([$ns])))
+   | select(.metadata.namespace as $ns | $ns != null and ($namespaces | any(.[]; . == $ns)))
    | select((.metadata.ownerReferences // []) | length == 0)
    | select($wanted[key] | not)
    | {ref: ref, namespace: .metadata.namespace, key: key}]

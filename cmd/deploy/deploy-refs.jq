@@ -41,13 +41,13 @@ def remedy($type):
 ([.live[], (.objects[] | select(.kind == "Secret" or .kind == "ConfigMap"))]
  | map({key: "\(type_of)/\(.metadata.namespace)/\(.metadata.name)", value: keys_of}) | from_entries) as $have
 | [.objects[]
-   | select(.kind as $k | ["Deployment", "StatefulSet", "DaemonSet", "Pod", "CronJob"] | index([$k]))
+   | select(.kind as $k | ["Deployment", "StatefulSet", "DaemonSet", "Pod", "CronJob"] | any(.[]; . == $k))
    | .metadata.namespace as $ns | .metadata.name as $user
    | references | . + {ns: $ns, user: $user}]
 | group_by([.type, .ns, .name, .key])
 | map(.[0] + {used_by: (map(.user) | unique)} | del(.user))
 | map("\(.type)/\(.ns)/\(.name)" as $id | .key as $k
-      | select($have[$id] == null or ($k != null and ($have[$id] | index([$k]) | not))))
+      | select($have[$id] == null or ($k != null and ($have[$id] | any(.[]; . == $k) | not))))
 | map(. + {message:
     ((if .key == null then "\(.type) \(.name) (used by \(.used_by | join(", "))) is missing"
       else "\(.type) \(.name) key \(.key) (used by \(.used_by | join(", "))) is missing" end)

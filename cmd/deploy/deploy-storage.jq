@@ -9,7 +9,7 @@ def rwo_only:
   | ["rancher.io/local-path", "kubernetes.io/aws-ebs", "ebs.csi.aws.com", "kubernetes.io/gce-pd",
      "pd.csi.storage.gke.io", "kubernetes.io/azure-disk", "disk.csi.azure.com", "kubernetes.io/cinder",
      "cinder.csi.openstack.org", "openebs.io/local", "topolvm.io", "topolvm.cybozu.com",
-     "kubernetes.io/host-path", "hostpath.csi.k8s.io", "driver.longhorn.io/rwo"] | index([$p]) != null;
+     "kubernetes.io/host-path", "hostpath.csi.k8s.io", "driver.longhorn.io/rwo"] | any(.[]; . == $p);
 
 ([.live[], .objects[]] | map(select(.kind == "StorageClass")) | map({(.metadata.name): .}) | add // {}) as $classes
 | ([$classes[] | select(.metadata.annotations["storageclass.kubernetes.io/is-default-class"] == "true")] | first // null) as $default

@@ -68,6 +68,7 @@ static void print_events(jv events)
 			jstr(e, "message"));
 		jv_free(e);
 	}
+	jv_free(events);
 }
 
 static void print_log(jv log)

@@ -53,6 +53,7 @@ struct waiter {
 
 /* ---- events -------------------------------------------------------------- */
 
+/* "group/Kind/namespace/name", as deploy-plan.jq's key; obj consumed. */
 static jv object_key(jv obj)
 {
 	const char *api = jstr(obj, "apiVersion");
@@ -61,6 +62,7 @@ static jv object_key(jv obj)
 	jv key = jv_string_fmt("%.*s/%s/%s/%s", slash ? (int)(slash - api) : 0, api, jstr(obj, "kind"),
 			       jstr(md, "namespace"), jstr(md, "name"));
 	jv_free(md);
+	jv_free(obj);
 	return key;
 }
 
