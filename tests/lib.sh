@@ -52,6 +52,7 @@ lacks() {
 # port, exports KUBECONFIG, and sets SIM_URL.
 start_sim() {
 	export KUBECONFIG="$T/kubeconfig"
+	rm -f "$T/sim.out" # a second simulator in one file must not read the first one's line
 	python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" "$@" >"$T/sim.out" 2>"$T/sim.log" &
 	_sim_pid=$!
 	local i line=
