@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(make gcc clang pkg-config libjq-dev libonig-dev libyaml-dev libpopt-dev
-	jq python3 valgrind util-linux procps)
+	jq python3 valgrind gdb curl git util-linux bsdutils procps)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
