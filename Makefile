@@ -35,7 +35,10 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 .PHONY: all check asan valgrind demo bench install clean dist
 .DELETE_ON_ERROR:
 
-all: $(BINS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
+COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
+	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t))
+
+all: $(BINS) $(COMPLETERS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -66,6 +69,14 @@ $(foreach t,$(TOOLS),$(eval $(call tool_rule,$(t))))
 $(BINDIR)/kubectl-crucible-migrate_db: $(BINDIR)/kubectl-crucible-migrate-db
 	ln -sf kubectl-crucible-migrate-db $@
 
+# kubectl (1.26+) asks kubectl_complete-crucible, or kubectl_complete-crucible-STEP
+# when the step's own binary is on PATH: one script under every name.
+$(BINDIR)/kubectl_complete-crucible: completions/kubectl_complete-crucible
+	@mkdir -p $(@D)
+	cp $< $@ && chmod 0755 $@
+$(BINDIR)/kubectl_complete-crucible-%: $(BINDIR)/kubectl_complete-crucible
+	ln -sf kubectl_complete-crucible $@
+
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrucible.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libcrucible.a $(LIBS)
@@ -90,13 +101,11 @@ bench: all
 	bash bench/run.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	$(if $(filter migrate-db,$(TOOLS)),ln -sf kubectl-crucible-migrate-db $(DESTDIR)$(PREFIX)/bin/kubectl-crucible-migrate_db)
 	cp -R k8s $(DESTDIR)$(DATADIR)/
-	$(if $(wildcard completions/kubectl_complete-crucible),install -m 0755 completions/kubectl_complete-crucible $(DESTDIR)$(PREFIX)/bin/)
-	$(if $(wildcard completions/kubectl-crucible.bash),install -m 0644 completions/kubectl-crucible.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kubectl-crucible)
+	cp -P $(COMPLETERS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:
 	rm -rf build bin dist
@@ -108,9 +117,8 @@ clean:
 DIST = dist/kubectl-crucible-linux-amd64.tar.gz
 dist: all
 	@rm -rf dist/stage && mkdir -p dist/stage/bin
-	cp -P $(BINDIR)/kubectl-crucible* dist/stage/bin/
+	cp -P $(BINDIR)/kubectl-crucible* $(COMPLETERS) dist/stage/bin/
 	cp -R k8s dist/stage/k8s
-	mkdir -p dist/stage/completions && cp completions/kubectl_complete-crucible dist/stage/completions/
 	cp README.md dist/stage/
 	tar -C dist/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
 	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > dist/krew-manifest.yaml
