@@ -550,6 +550,29 @@ class Handler(BaseHTTPRequestHandler):
                                     "resources": res})
 
     def _openapi(self, p):
+        if p in ("/openapi/v2", "/swagger.json"):
+            accept = [a.split(";")[0].strip() for a in (self.headers.get("Accept") or "*/*").split(",")]
+            for a in accept:
+                if a in ("application/json", "*/*", "application/*", ""):
+                    pb = False
+                elif a == "application/com.github.proto-openapi.spec.v2@v1.0+protobuf":
+                    pb = True
+                else:
+                    continue
+                body, ctype = openapi.document_v2(pb)
+                self.send_response(200)
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-cache, private")
+                self.send_header("Etag", '"%s"' % openapi.etag(body))
+                self.send_header("Vary", "Accept")
+                self.end_headers()
+                self.sent = True
+                if self.method != "HEAD":
+                    self.wfile.write(body)
+                return
+            raise HTTPError(406, "NotAcceptable", "only the following media types are accepted: "
+                            "application/json, application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
         doc = openapi.document(p, self.sim.port)
         if doc is None:
             raise HTTPError(404, "NotFound", "the server could not find the requested resource")

@@ -1,5 +1,17 @@
-"""OpenAPI v3 documents: enough for kubectl to see that the server validates
-fields itself (fieldValidation on PATCH operations) and for kubectl explain."""
+"""OpenAPI documents.
+
+v3 (/openapi/v3, /openapi/v3/<gv>): enough for kubectl to see that the server
+validates fields itself (fieldValidation on PATCH operations), to compute
+client-side apply patches (strategic merge metadata) and for kubectl explain.
+
+v2 (/openapi/v2): one document with every definition and path, as JSON or, when
+asked for application/com.github.proto-openapi.spec.v2@v1.0+protobuf (kubectl
+always asks for that), as the gnostic openapi_v2.Document protobuf message
+(encoded by protobuf.encode_openapi_v2). kubectl reads it for the client-side
+validation of a "kind: List" (the fieldValidation check never applies to v1
+List, so kubectl validates the items itself against these definitions) and
+whenever the v3 documents do not answer.
+"""
 
 import hashlib
 import json
@@ -27,7 +39,7 @@ def _doc(gvpath, entries):
     for r, v in entries:
         base = "/" + gvpath
         gvk = {"group": r.group, "version": v, "kind": r.kind}
-        sname = "io.k8s.api.%s.%s.%s" % ((r.group or "core").split(".")[0], v, r.kind)
+        sname = schema.kind_definition_name(r.group, v, r.kind)
         ks = schema.kind_fields(r.key, v)
         if ks is not None:
             parts = schema.openapi_schema("kind:%s@%s" % (r.key, v))
@@ -55,7 +67,8 @@ def _doc(gvpath, entries):
                             "parameters": PARAMS, "requestBody": {"content": {
                                 "application/apply-patch+yaml": {"schema": {"type": "object"}},
                                 "application/json-patch+json": {"schema": {"type": "object"}},
-                                "application/merge-patch+json": {"schema": {"type": "object"}}}},
+                                "application/merge-patch+json": {"schema": {"type": "object"}},
+                                "application/strategic-merge-patch+json": {"schema": {"type": "object"}}}},
                             "responses": {"200": {"content": content}}}
         if "delete" in r.verbs:
             ops["delete"] = {"x-kubernetes-action": "delete", "x-kubernetes-group-version-kind": gvk,
@@ -76,6 +89,74 @@ def _doc(gvpath, entries):
 
 
 _CACHE = {}
+
+V2_PARAMS = [{"name": n, "in": "query", "type": "string", "uniqueItems": True}
+             for n in ("dryRun", "fieldManager", "fieldValidation", "force")]
+
+
+def _v2_doc():
+    defs = {}
+    paths = {}
+    for r in registry.RESOURCES:
+        for v in r.versions:
+            base = "/api/" + v if not r.group else "/apis/%s/%s" % (r.group, v)
+            gvk = {"group": r.group, "version": v, "kind": r.kind}
+            sname = schema.kind_definition_name(r.group, v, r.kind)
+            if schema.kind_fields(r.key, v) is not None:
+                parts = schema.openapi_schema("kind:%s@%s" % (r.key, v), "#/definitions/", v2=True)
+                top = parts.pop("__kind__")
+                defs.update(parts)
+            else:
+                top = {"type": "object"}
+            top["x-kubernetes-group-version-kind"] = [gvk]
+            defs[sname] = top
+            ref = {"$ref": "#/definitions/" + sname}
+            ns = "/namespaces/{namespace}/" if r.namespaced else "/"
+            item = {}
+            for verb, method, params in (("get", "get", []), ("update", "put", V2_PARAMS),
+                                         ("patch", "patch", V2_PARAMS), ("delete", "delete", V2_PARAMS[:1])):
+                if verb in r.verbs:
+                    op = {"operationId": "%s%s" % (verb, r.kind), "x-kubernetes-action": verb if verb != "update"
+                          else "put", "x-kubernetes-group-version-kind": gvk,
+                          "responses": {"200": {"description": "OK", "schema": ref}}}
+                    if verb == "patch":
+                        op["consumes"] = ["application/json-patch+json", "application/merge-patch+json",
+                                          "application/strategic-merge-patch+json", "application/apply-patch+yaml"]
+                    if params:
+                        op["parameters"] = params
+                    item[method] = op
+            if item:
+                paths[base + ns + r.plural + "/{name}"] = item
+            coll = {}
+            if "create" in r.verbs:
+                coll["post"] = {"operationId": "create%s" % r.kind, "x-kubernetes-action": "post",
+                                "x-kubernetes-group-version-kind": gvk, "parameters": V2_PARAMS,
+                                "responses": {"201": {"description": "Created", "schema": ref}}}
+            if "list" in r.verbs:
+                coll["get"] = {"operationId": "list%s" % r.kind, "x-kubernetes-action": "list",
+                               "x-kubernetes-group-version-kind": gvk,
+                               "responses": {"200": {"description": "OK"}}}
+            if coll:
+                paths[base + ns + r.plural] = coll
+    return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths,
+            "definitions": defs}
+
+
+def etag(body):
+    return hashlib.sha512(body).hexdigest()[:64].upper()
+
+
+def document_v2(protobuf_form):
+    """(body bytes, content type) of /openapi/v2."""
+    key = ("v2", protobuf_form)
+    if key not in _CACHE:
+        doc = _v2_doc()
+        if protobuf_form:
+            import protobuf
+            _CACHE[key] = (protobuf.encode_openapi_v2(doc), "application/com.github.proto-openapi.spec.v2.v1.0+protobuf")
+        else:
+            _CACHE[key] = (json.dumps(doc, separators=(",", ":")).encode(), "application/json")
+    return _CACHE[key]
 
 
 def document(path, port):

@@ -187,3 +187,107 @@ def decode(body):
     obj["apiVersion"] = api_version
     obj["kind"] = kind
     return obj
+
+
+# ---------------------------------------------------------------- encoding: the OpenAPI v2 document
+# kubectl asks /openapi/v2 for application/com.github.proto-openapi.spec.v2@v1.0+protobuf and unmarshals
+# gnostic's openapi_v2.Document (github.com/google/gnostic-models openapiv2/OpenAPIv2.proto); the real
+# API server answers in that form. Vendor extensions are NamedAny{name, Any{yaml}}; JSON is valid YAML.
+
+def _enc_varint(n):
+    out = bytearray()
+    n &= (1 << 64) - 1
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _ld(num, data):
+    return _enc_varint(num << 3 | 2) + _enc_varint(len(data)) + data
+
+
+def _s(num, text):
+    return _ld(num, text.encode()) if text else b""
+
+
+def _bool(num, v):
+    return _enc_varint(num << 3) + b"\x01" if v else b""
+
+
+def _ext(num, d):
+    import json
+    out = b""
+    for k, v in d.items():
+        if k.startswith("x-"):
+            out += _ld(num, _s(1, k) + _ld(2, _s(2, json.dumps(v, separators=(",", ":")) + "\n")))
+    return out
+
+
+def _schema(d):
+    out = _s(1, d.get("$ref", "")) + _s(2, d.get("format", "")) + _s(4, d.get("description", ""))
+    out += _bool(16, d.get("uniqueItems"))
+    for r in d.get("required") or []:
+        out += _s(19, r)
+    ap = d.get("additionalProperties")
+    if isinstance(ap, dict):
+        out += _ld(21, _ld(1, _schema(ap)))
+    elif isinstance(ap, bool):
+        out += _ld(21, _enc_varint(2 << 3) + (b"\x01" if ap else b"\x00"))
+    if d.get("type"):
+        out += _ld(22, _s(1, d["type"]))
+    if isinstance(d.get("items"), dict):
+        out += _ld(23, _ld(1, _schema(d["items"])))
+    for a in d.get("allOf") or []:
+        out += _ld(24, _schema(a))
+    if "properties" in d:
+        props = b"".join(_ld(1, _s(1, k) + _ld(2, _schema(v))) for k, v in d["properties"].items())
+        out += _ld(25, props)
+    return out + _ext(31, d)
+
+
+def _parameter(p):
+    if p.get("in") == "body":
+        return _ld(1, _ld(1, _s(1, p.get("description", "")) + _s(2, p["name"]) + _s(3, "body") +
+                          _bool(4, p.get("required")) + _ld(5, _schema(p.get("schema") or {}))))
+    q = _bool(1, p.get("required")) + _s(2, p.get("in", "query")) + _s(3, p.get("description", "")) + \
+        _s(4, p["name"]) + _s(6, p.get("type", "")) + _bool(20, p.get("uniqueItems"))
+    return _ld(1, _ld(2, _ld(3, q)))
+
+
+def _operation(op):
+    out = b"".join(_s(1, t) for t in op.get("tags") or []) + _s(3, op.get("description", ""))
+    out += _s(5, op.get("operationId", ""))
+    out += b"".join(_s(6, t) for t in op.get("produces") or [])
+    out += b"".join(_s(7, t) for t in op.get("consumes") or [])
+    out += b"".join(_ld(8, _parameter(p)) for p in op.get("parameters") or [])
+    codes = b""
+    for code, resp in (op.get("responses") or {}).items():
+        r = _s(1, resp.get("description", ""))
+        if isinstance(resp.get("schema"), dict):
+            r += _ld(2, _ld(1, _schema(resp["schema"])))
+        codes += _ld(1, _s(1, code) + _ld(2, _ld(1, r)))
+    if codes:
+        out += _ld(9, codes)
+    return out + _ext(13, op)
+
+
+_PATH_OPS = {"get": 2, "put": 3, "post": 4, "delete": 5, "options": 6, "head": 7, "patch": 8}
+
+
+def encode_openapi_v2(doc):
+    """A Swagger 2.0 document (JSON-shaped dict) as an openapi_v2.Document protobuf message."""
+    info = doc.get("info") or {}
+    out = _s(1, doc.get("swagger", "2.0")) + _ld(2, _s(1, info.get("title", "")) + _s(2, info.get("version", "")))
+    paths = b""
+    for p, item in (doc.get("paths") or {}).items():
+        pi = b"".join(_ld(_PATH_OPS[m], _operation(op)) for m, op in item.items() if m in _PATH_OPS)
+        paths += _ld(2, _s(1, p) + _ld(2, pi))
+    out += _ld(8, paths)
+    defs = b"".join(_ld(1, _s(1, k) + _ld(2, _schema(v))) for k, v in (doc.get("definitions") or {}).items())
+    out += _ld(9, defs)
+    return out

@@ -33,10 +33,13 @@ TYPES = {
                  "terminationMessagePolicy imagePullPolicy securityContext:SecurityContext stdin:b stdinOnce:b tty:b",
     "ContainerPort": "name hostPort:i containerPort:i protocol hostIP",
     "EnvVar": "name value valueFrom:EnvVarSource",
-    "EnvVarSource": "fieldRef:o resourceFieldRef:o configMapKeyRef:KeySelector secretKeyRef:KeySelector",
-    "KeySelector": "name key optional:b",
-    "EnvFromSource": "prefix configMapRef:OptionalRef secretRef:OptionalRef",
-    "OptionalRef": "name optional:b",
+    "EnvVarSource": "fieldRef:o resourceFieldRef:o configMapKeyRef:ConfigMapKeySelector "
+                    "secretKeyRef:SecretKeySelector",
+    "ConfigMapKeySelector": "name key optional:b",
+    "SecretKeySelector": "name key optional:b",
+    "EnvFromSource": "prefix configMapRef:ConfigMapEnvSource secretRef:SecretEnvSource",
+    "ConfigMapEnvSource": "name optional:b",
+    "SecretEnvSource": "name optional:b",
     "LocalObjectReference": "name",
     "ResourceRequirements": "limits:{q} requests:{q} claims:[o|name]",
     "VolumeMount": "name readOnly:b recursiveReadOnly mountPath subPath mountPropagation subPathExpr",
@@ -57,20 +60,21 @@ TYPES = {
     "PersistentVolumeClaimSpec": "accessModes:[s] selector:LabelSelector resources:ResourceRequirements "
                                  "volumeName storageClassName volumeMode dataSource:o dataSourceRef:o "
                                  "volumeAttributesClassName",
-    "PVCTemplate": "apiVersion kind metadata:ObjectMeta spec:PersistentVolumeClaimSpec status:o",
+    "PersistentVolumeClaim": "apiVersion kind metadata:ObjectMeta spec:PersistentVolumeClaimSpec status:o",
     # workloads
     "DeploymentSpec": "replicas:i selector:LabelSelector template:PodTemplateSpec strategy:DeploymentStrategy "
                       "minReadySeconds:i revisionHistoryLimit:i paused:b progressDeadlineSeconds:i",
-    "DeploymentStrategy": "type rollingUpdate:RollingUpdate",
-    "RollingUpdate": "maxUnavailable:q maxSurge:q",
+    "DeploymentStrategy": "type rollingUpdate:RollingUpdateDeployment",
+    "RollingUpdateDeployment": "maxUnavailable:q maxSurge:q",
+    "RollingUpdateDaemonSet": "maxUnavailable:q maxSurge:q",
     "ReplicaSetSpec": "replicas:i minReadySeconds:i selector:LabelSelector template:PodTemplateSpec",
-    "StatefulSetSpec": "replicas:i selector:LabelSelector template:PodTemplateSpec volumeClaimTemplates:[PVCTemplate] "
+    "StatefulSetSpec": "replicas:i selector:LabelSelector template:PodTemplateSpec volumeClaimTemplates:[PersistentVolumeClaim] "
                        "serviceName podManagementPolicy updateStrategy:StatefulSetUpdateStrategy "
                        "revisionHistoryLimit:i minReadySeconds:i persistentVolumeClaimRetentionPolicy:o ordinals:o",
     "StatefulSetUpdateStrategy": "type rollingUpdate:o",
     "DaemonSetSpec": "selector:LabelSelector template:PodTemplateSpec updateStrategy:DaemonSetUpdateStrategy "
                      "minReadySeconds:i revisionHistoryLimit:i",
-    "DaemonSetUpdateStrategy": "type rollingUpdate:RollingUpdate",
+    "DaemonSetUpdateStrategy": "type rollingUpdate:RollingUpdateDaemonSet",
     "JobSpec": "parallelism:i completions:i activeDeadlineSeconds:i podFailurePolicy:o successPolicy:o "
                "backoffLimit:i backoffLimitPerIndex:i maxFailedIndexes:i selector:LabelSelector manualSelector:b "
                "template:PodTemplateSpec ttlSecondsAfterFinished:i completionMode suspend:b podReplacementPolicy "
@@ -99,8 +103,8 @@ TYPES = {
     "RoleRef": "apiGroup kind name",
     # misc
     "PodDisruptionBudgetSpec": "minAvailable:q selector:LabelSelector maxUnavailable:q unhealthyPodEvictionPolicy",
-    "HPASpec": "scaleTargetRef:o minReplicas:i maxReplicas:i metrics:[o] behavior:o",
-    "HPASpecV1": "scaleTargetRef:o minReplicas:i maxReplicas:i targetCPUUtilizationPercentage:i",
+    "HorizontalPodAutoscalerSpec": "scaleTargetRef:o minReplicas:i maxReplicas:i metrics:[o] behavior:o",
+    "HorizontalPodAutoscalerSpecV1": "scaleTargetRef:o minReplicas:i maxReplicas:i targetCPUUtilizationPercentage:i",
     "NamespaceSpec": "finalizers:[s]",
 }
 
@@ -127,8 +131,8 @@ KINDS = {
     "rbac.authorization.k8s.io/rolebindings": _TOP + "subjects:[Subject] roleRef:RoleRef",
     "rbac.authorization.k8s.io/clusterrolebindings": _TOP + "subjects:[Subject] roleRef:RoleRef",
     "policy/poddisruptionbudgets": _TOP + "spec:PodDisruptionBudgetSpec status:o",
-    "autoscaling/horizontalpodautoscalers": _TOP + "spec:HPASpec status:o",
-    "autoscaling/horizontalpodautoscalers@v1": _TOP + "spec:HPASpecV1 status:o",
+    "autoscaling/horizontalpodautoscalers": _TOP + "spec:HorizontalPodAutoscalerSpec status:o",
+    "autoscaling/horizontalpodautoscalers@v1": _TOP + "spec:HorizontalPodAutoscalerSpecV1 status:o",
 }
 
 
@@ -282,8 +286,58 @@ def type_errors(key, obj):
 
 # ---------------------------------------------------------------- OpenAPI
 
-def openapi_schema(tname, ref_prefix="#/components/schemas/"):
-    """OpenAPI v3 schema objects for struct tname and all it references: {name: schema}."""
+_META = "io.k8s.apimachinery.pkg.apis.meta.v1."
+_GROUP_OF = {
+    "ObjectMeta": "meta", "OwnerReference": "meta", "LabelSelector": "meta", "LabelSelectorRequirement": "meta",
+    "RollingUpdateDeployment": "apps", "RollingUpdateDaemonSet": "apps",
+    "NetworkPolicyIngressRule": "networking", "NetworkPolicyEgressRule": "networking",
+    "NetworkPolicyPort": "networking", "NetworkPolicyPeer": "networking", "IngressRule": "networking",
+    "PolicyRule": "rbac", "Subject": "rbac", "RoleRef": "rbac", "PodDisruptionBudgetSpec": "policy",
+    "HorizontalPodAutoscalerSpec": "autoscaling.v2", "HorizontalPodAutoscalerSpecV1": "autoscaling.v1",
+}
+for _t in TYPES:
+    if _t.startswith(("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")):
+        _GROUP_OF.setdefault(_t, "apps")
+    elif _t in ("JobSpec", "JobTemplateSpec", "CronJobSpec"):
+        _GROUP_OF.setdefault(_t, "batch")
+    elif _t.startswith(("NetworkPolicy", "Ingress")):
+        _GROUP_OF.setdefault(_t, "networking")
+
+# Required fields as the real OpenAPI documents list them (kubectl's client-side validation of a
+# "kind: List" reports them: missing required field "selector" in io.k8s.api.apps.v1.DeploymentSpec).
+REQUIRED = {
+    "PodSpec": ["containers"], "Container": ["name"], "ContainerPort": ["containerPort"], "EnvVar": ["name"],
+    "ConfigMapKeySelector": ["key"], "SecretKeySelector": ["key"], "VolumeMount": ["name", "mountPath"],
+    "Volume": ["name"], "HTTPGetAction": ["port"], "HostAlias": ["ip"], "OwnerReference":
+    ["apiVersion", "kind", "name", "uid"], "LabelSelectorRequirement": ["key", "operator"],
+    "DeploymentSpec": ["selector", "template"], "ReplicaSetSpec": ["selector"],
+    "StatefulSetSpec": ["selector", "template"], "DaemonSetSpec": ["selector", "template"],
+    "JobSpec": ["template"], "CronJobSpec": ["schedule", "jobTemplate"], "ServicePort": ["port"],
+    "PolicyRule": ["verbs"], "Subject": ["kind", "name"], "RoleRef": ["apiGroup", "kind", "name"],
+    "HorizontalPodAutoscalerSpec": ["scaleTargetRef", "maxReplicas"],
+    "HorizontalPodAutoscalerSpecV1": ["scaleTargetRef", "maxReplicas"],
+    "kind:rbac.authorization.k8s.io/rolebindings": ["roleRef"],
+    "kind:rbac.authorization.k8s.io/clusterrolebindings": ["roleRef"],
+}
+
+
+def definition_name(t):
+    """The name the real OpenAPI documents give a struct of TYPES."""
+    g = _GROUP_OF.get(t, "core.v1")
+    if g == "meta":
+        return _META + t
+    if t == "HorizontalPodAutoscalerSpecV1":
+        t = "HorizontalPodAutoscalerSpec"
+    return "io.k8s.api.%s.%s" % (g if "." in g else g + ".v1", t)
+
+
+def kind_definition_name(group, version, kind):
+    return "io.k8s.api.%s.%s.%s" % ((group or "core").split(".")[0], version, kind)
+
+
+def openapi_schema(tname, ref_prefix="#/components/schemas/", v2=False):
+    """OpenAPI schema objects for struct tname and all it references: {name: schema}. v3 wraps
+    references in allOf (as the real v3 documents do), v2 uses a plain $ref."""
     out = {}
 
     def typ(t):
@@ -296,9 +350,9 @@ def openapi_schema(tname, ref_prefix="#/components/schemas/"):
         if t == "n":
             return {"type": "number"}
         if t == "q":
-            return {"x-kubernetes-int-or-string": True}
+            return {"type": "string", "format": "int-or-string"} if v2 else {"x-kubernetes-int-or-string": True}
         if t == "o":
-            return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+            return {"type": "object"} if v2 else {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
         if t.startswith("["):
             inner = t[1:-1]
             e, _, keys = inner.partition("|")
@@ -318,18 +372,25 @@ def openapi_schema(tname, ref_prefix="#/components/schemas/"):
         if t.startswith("{"):
             return {"type": "object", "additionalProperties": typ(t[1:-1])}
         visit(t)
-        return {"allOf": [{"$ref": ref_prefix + "sim." + t}]}
+        ref = {"$ref": ref_prefix + definition_name(t)}
+        return ref if v2 else {"allOf": [ref]}
 
     def visit(name):
-        if "sim." + name in out or name not in _PARSED:
+        dn = definition_name(name)
+        if dn in out or name not in _PARSED:
             return
-        out["sim." + name] = None
+        out[dn] = None
         props = {k: typ(t) for k, t in _PARSED[name].items()}
-        out["sim." + name] = {"type": "object", "properties": props}
+        out[dn] = {"type": "object", "properties": props}
+        if name in REQUIRED:
+            out[dn]["required"] = list(REQUIRED[name])
 
     def kind_schema(key, version=None):
         fields = kind_fields(key, version)
-        return {"type": "object", "properties": {k: typ(t) for k, t in fields.items()}}
+        s = {"type": "object", "properties": {k: typ(t) for k, t in fields.items()}}
+        if "kind:" + key in REQUIRED:
+            s["required"] = list(REQUIRED["kind:" + key])
+        return s
 
     if tname.startswith("kind:"):
         key, _, ver = tname[5:].partition("@")
