@@ -4,7 +4,7 @@
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
-#include "crucible/procs.h"
+#include "crucible/run.h"
 
 /*
  * What kubectl prints for transient failures. Its "Error from server (Reason)"

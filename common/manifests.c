@@ -69,7 +69,8 @@ int cr_read_file(const char *path, struct cr_buf *out)
 	char chunk[65536];
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
+		/* Ctrl-C while reading a terminal or a stalled pipe (see run.h). */
+		if (n < 0 && errno == EINTR && !cr_interrupted())
 			continue;
 		if (n < 0) {
 			int e = errno;
@@ -253,7 +254,7 @@ jv cr_manifests_load(const struct cr_source_opts *src, jv *origins, int *exit_co
 		jv objects = jv_array(), err = jv_invalid();
 		if (add_path(src->file, &objects, origins, &err) < 0) {
 			jv_free(objects);
-			return fail(exit_code, CR_EXIT_INPUT, err);
+			return fail(exit_code, cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, err);
 		}
 		return objects;
 	}

@@ -28,7 +28,10 @@ const char *cr_manifests_home(void);
  */
 jv cr_manifests_load(const struct cr_source_opts *src, jv *origins, int *exit_code);
 
-/* Reads a whole file ("-" is stdin) into a buffer; returns 0 or -1 with errno. */
+/*
+ * Reads a whole file ("-" is stdin) into a buffer; returns 0 or -1 with
+ * errno (EINTR when a SIGINT/SIGTERM interrupted it, see run.h).
+ */
 #include "buf.h"
 int cr_read_file(const char *path, struct cr_buf *out);
 

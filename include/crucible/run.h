@@ -2,6 +2,7 @@
  * Running a child process from an argv vector, never through a shell
  * (after git's run-command API). Stdin is fed from memory, stdout and
  * stderr are captured in one poll loop so neither pipe can deadlock.
+ * Several at once: procs.h, on the same machinery (common/child.c).
  */
 #ifndef CRUCIBLE_RUN_H
 #define CRUCIBLE_RUN_H
@@ -52,23 +53,42 @@ enum cr_run_result {
 };
 
 /*
- * Runs the child to completion. Termination is SIGTERM to the child's
- * process group, then SIGKILL after a short grace, so a child that ignores
- * SIGTERM still dies. Safe to call again after cr_child_clear.
+ * Runs the child to completion: a group of one (procs.h), so everything
+ * there holds here too. Termination is SIGTERM to the child's process
+ * group, then SIGKILL after a short grace, so a child that ignores SIGTERM
+ * still dies. When the program exits, whatever it left running in its
+ * group is killed. Safe to call again after cr_child_clear.
  */
 enum cr_run_result cr_run(struct cr_child *c);
 /* Frees args and the captured buffers (wiping them: they may hold secrets). */
 void cr_child_clear(struct cr_child *c);
 
 /*
- * Installs SIGINT/SIGTERM handlers that forward the signal to every running
- * child and make cr_interrupted() true. With no child running, the signal
- * takes its default action (the process dies of it), so Ctrl-C still stops
- * a tool busy elsewhere. Also ignores SIGPIPE. Called once by cr_opts_parse.
+ * SIGINT and SIGTERM, the one rule for every tool:
+ *
+ * - While children run (cr_run, a cr_procs group, cr_sleep_ms) the signals
+ *   are blocked and taken in the wait: the children get SIGTERM (SIGKILL
+ *   after the grace, or at once on a second signal) and end as
+ *   CR_RUN_INTERRUPTED.
+ * - After cr_signals_init (cr_opts_parse calls it, so every tool has it) a
+ *   signal only ever sets cr_interrupted(): nothing is started after it
+ *   (cr_run returns CR_RUN_INTERRUPTED at once, cr_sleep_ms too), and the
+ *   tool checks cr_interrupted() after each step, reports what it did and
+ *   exits CR_EXIT_INTERRUPTED (130). The handler has no SA_RESTART, so a
+ *   blocking read returns EINTR: loops that retry on EINTR must stop when
+ *   cr_interrupted() (cr_read_file does, for `-f -` on a terminal).
+ *   A second signal while no child runs kills the process (default
+ *   action), for a tool stuck where it does not check.
+ * - Without cr_signals_init, once the children are gone the signal takes
+ *   its default action, as if the library were not there.
+ *
+ * cr_signals_init also ignores SIGPIPE (writes fail with EPIPE).
  */
 void cr_signals_init(void);
-/* The signal received (SIGINT or SIGTERM), or 0. */
+/* The first SIGINT/SIGTERM received, or 0: the one place to ask. */
 int cr_interrupted(void);
+/* Sleeps ms milliseconds unless a signal comes; returns cr_interrupted(). For retry backoff. */
+int cr_sleep_ms(int ms);
 
 /* Returns the absolute path of prog found on PATH (malloc'd), or NULL. */
 char *cr_which(const char *prog);

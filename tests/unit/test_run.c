@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crucible/manifests.h"
 #include "crucible/run.h"
 #include "tap.h"
 
@@ -667,12 +668,53 @@ static int sigint_twice(int unused)
 	return interrupt_scenario(SIGINT, "trap '' INT TERM; sleep 30", 2, 1500);
 }
 
+/* With cr_signals_init a signal is recorded; the second one kills (run.h's rule). */
 static int signal_without_child(int sig)
 {
 	cr_signals_init();
 	raise(sig);
+	if (cr_interrupted() != sig)
+		return 1; /* the first one must only be recorded */
+	raise(sig);
 	sleep_ms(500);
-	return 0; /* not reached: the handler re-raises with the default action */
+	return 0; /* not reached */
+}
+
+/* `-f -` on a terminal: a blocked read of our stdin ends on Ctrl-C. */
+static int read_interrupted(int unused)
+{
+	struct cr_buf b = CR_BUF_INIT;
+	int p[2];
+
+	(void)unused;
+	cr_signals_init();
+	if (pipe(p) < 0 || dup2(p[0], 0) < 0)
+		return 1;
+	pid_t k = kill_me_later(SIGINT, 300, 1);
+	long long t0 = ms_now();
+	int rc = cr_read_file("-", &b);
+	int e = errno;
+	waitpid(k, NULL, 0);
+	ok(rc < 0 && e == EINTR, "cr_read_file of a silent stdin fails with EINTR on SIGINT");
+	ok(ms_now() - t0 < 1500, "at once");
+	is_int(cr_interrupted(), SIGINT, "and cr_interrupted() says SIGINT");
+	cr_buf_free(&b);
+	return tap_done();
+}
+
+static char pidfile[PATH_MAX];
+
+/* Without cr_signals_init: the child is ended, then the process dies of the signal. */
+static int signal_no_handlers(int sig)
+{
+	struct cr_child c = CR_CHILD_INIT;
+	char script[PATH_MAX + 64];
+
+	snprintf(script, sizeof(script), "echo $$ >%s; exec sleep 30", pidfile);
+	run_argv(&c, "sh", "-c", script, NULL);
+	kill_me_later(sig, 300, 1);
+	cr_run(&c);
+	return 0; /* not reached */
 }
 
 static void test_signals(void)
@@ -681,10 +723,22 @@ static void test_signals(void)
 	in_subprocess("SIGTERM: forwarded the same way", sigterm_sleep, 0, 0);
 	in_subprocess("SIGINT: child ignoring INT/TERM killed after the grace", sigint_stubborn, 0, 0);
 	in_subprocess("second SIGINT kills at once", sigint_twice, 0, 0);
-	in_subprocess("SIGINT with no child running: the process dies of it",
+	in_subprocess("SIGINT with no child running is recorded; a second one kills",
 		      signal_without_child, SIGINT, SIGINT);
-	in_subprocess("SIGTERM with no child running: the process dies of it",
+	in_subprocess("SIGTERM with no child running is recorded; a second one kills",
 		      signal_without_child, SIGTERM, SIGTERM);
+	in_subprocess("Ctrl-C ends a blocked read of stdin", read_interrupted, 0, 0);
+
+	snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
+	in_subprocess("without cr_signals_init, SIGINT during cr_run kills the process",
+		      signal_no_handlers, SIGINT, SIGINT);
+	FILE *f = fopen(pidfile, "r");
+	int pid = 0;
+	if (f && fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	if (f)
+		fclose(f);
+	ok(pid > 0 && group_gone(pid), "but only after ending its child");
 }
 
 int main(int argc, char **argv)
@@ -711,7 +765,7 @@ int main(int argc, char **argv)
 	test_signals();
 
 	const char *files[] = { "bin/crucible-tool", "bin", "noexec", "badinterp", "noshebang",
-				"stderr" };
+				"stderr", "pid" };
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
 		char path[PATH_MAX];
 		snprintf(path, sizeof(path), "%s/%s", tmpdir, files[i]);
