@@ -118,7 +118,7 @@ enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool ret
 void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_child *c,
 			   enum cr_run_result r)
 {
-	if (r == CR_RUN_INTERRUPTED || cr_stop_signal())
+	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
 		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
 	cr_error("%s: %s", what, cr_kubectl_failure(c, r));
 	int code = cr_kubectl_exit_code(r);

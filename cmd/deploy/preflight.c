@@ -272,7 +272,7 @@ static void run_together(struct deploy *d, struct cr_child *cs, int n, enum cr_r
 	while ((c = cr_procs_finished(g, &r)))
 		rs[c - cs] = r;
 	cr_procs_free(g);
-	if (cr_stop_signal())
+	if (cr_interrupted())
 		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
 	for (int i = 0; i < n; i++)
 		if (rs[i] == CR_RUN_EXIT && cr_kubectl_transient(cr_buf_str(&cs[i].err))) {

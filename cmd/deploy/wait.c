@@ -198,7 +198,7 @@ static void add_watch(struct waiter *w, const char *resource, bool pods)
 static void watch_ended(struct waiter *w, struct watch *wt, enum cr_run_result r)
 {
 	wt->running = false;
-	if (r == CR_RUN_INTERRUPTED || cr_stop_signal())
+	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
 		return;
 	const char *err = cr_buf_str(&wt->child.err);
 	bool transient = r == CR_RUN_OK || r == CR_RUN_STOPPED || cr_kubectl_transient(err) || !*err;
@@ -514,7 +514,7 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 	for (;;) {
 		cr_procs_poll(w.g, TICK_MS);
 		reap_and_restart(&w);
-		if (cr_stop_signal()) {
+		if (cr_interrupted()) {
 			jv_free(last);
 			finish_wait(&w, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
 		}

@@ -13,6 +13,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/log.h"
+#include "crucible/run.h"
 #include "secrets.h"
 
 /* Errors are collected, so the caller can wipe the file's bytes before dying. */
@@ -177,8 +178,8 @@ static int read_secret_file(const char *path, struct cr_buf *out)
 	char chunk[4096];
 	ssize_t n;
 	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
+		if (n < 0 && errno == EINTR && !cr_interrupted())
+			continue; /* Ctrl-C on a terminal stdin ends the read (see run.h) */
 		if (n < 0)
 			break;
 		cr_buf_add(out, chunk, (size_t)n);
@@ -200,7 +201,7 @@ void sec_envfile_apply(struct sec_set *set, const char *path)
 	if (read_secret_file(path, &data) < 0) {
 		int e = errno;
 		cr_buf_wipe(&data);
-		cr_die(CR_EXIT_INPUT, "%s: %s", label, strerror(e));
+		cr_die(cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, "%s: %s", label, strerror(e));
 	}
 	struct where w = { label, 0, CR_BUF_INIT };
 	char *p = data.data, *end = data.data + data.len;
