@@ -23,7 +23,7 @@ stop_sim() {
 	sim=
 }
 
-# fresh [FAULT-JSON]: a new simulated cluster with the namespace and the platform's Secrets.
+# fresh [FAULT-JSON]: a new simulated cluster with the platform's Secrets (secrets apply creates the namespace).
 fresh() {
 	stop_sim
 	rm -rf "$KUBECACHEDIR"
@@ -35,7 +35,6 @@ fresh() {
 	for _ in $(seq 100); do grep -q '^ready ' "$B/sim.out" && break; sleep 0.1; done
 	SIM_URL=$(sed -n 's/^ready //p' "$B/sim.out")
 	[ -n "${1:-}" ] && curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null
-	kubectl create namespace crucible >/dev/null
 	kubectl-crucible-secrets apply >/dev/null 2>&1
 	kubectl get --raw /version >/dev/null # warm the discovery cache, as a user's would be
 }

@@ -28,7 +28,6 @@ grep -q '^ready ' "$D/sim.out" || { echo "the simulated cluster did not start:";
 echo "simulated cluster at $(sed 's/^ready //' "$D/sim.out") (kubeconfig $KUBECONFIG)"
 
 cd "$TOP"
-step kubectl create namespace crucible
 step kubectl crucible secrets apply
 step kubectl crucible deploy
 step kubectl get pods -n crucible

@@ -7,11 +7,12 @@
 #include <jv.h>
 
 #include "crucible/buf.h"
+#include "crucible/manager.h"
 #include "crucible/run.h"
 
-#define DEPLOY_MANAGER "kubectl-crucible"
-#define DEPLOY_LABEL_KEY "app.kubernetes.io/managed-by"
-#define DEPLOY_LABEL_VALUE "kubectl-crucible"
+#define DEPLOY_MANAGER CR_FIELD_MANAGER
+#define DEPLOY_LABEL_KEY CR_LABEL_MANAGED_BY
+#define DEPLOY_LABEL_VALUE CR_LABEL_MANAGED_BY_VALUE
 
 enum dry_run { DRY_NONE, DRY_CLIENT, DRY_SERVER };
 

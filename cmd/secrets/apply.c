@@ -9,6 +9,8 @@
 #include "crucible/exit.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/manager.h"
+#include "crucible/yaml.h"
 #include "crucible/opts.h"
 #include "secrets.h"
 
@@ -54,7 +56,62 @@ static void keep_untouched(struct sec_set *set)
 				set->v[i].keys[j].origin = ORIG_KEPT;
 }
 
-static int send(struct sec_set *set, bool rotate)
+/* The API server's answer when the namespace does not exist. */
+static bool namespace_missing(const struct cr_child *c)
+{
+	struct cr_buf want = CR_BUF_INIT;
+	cr_buf_addf(&want, "namespaces \"%s\" not found", cr_opts.namespace);
+	bool missing = strstr(cr_buf_str(&c->err), want.data) != NULL;
+	cr_buf_free(&want);
+	return missing;
+}
+
+/* kubectl apply --server-side of the Secrets (manifests on stdin). */
+static enum cr_run_result apply(struct cr_child *c, const struct cr_buf *manifests, bool rotate)
+{
+	cr_child_clear(c);
+	cr_kubectl_args(c, true);
+	cr_strv_pushl(&c->args, "apply", "--server-side", "--field-manager=" FIELD_MANAGER, NULL);
+	if (rotate)
+		cr_strv_push(&c->args, "--force-conflicts"); /* take over keys another manager set */
+	cr_strv_pushl(&c->args, "-f", "-", NULL);
+	c->in = manifests->data;
+	c->in_len = manifests->len;
+	return cr_kubectl_run(c);
+}
+
+/*
+ * Creates the namespace as deploy would apply it (the manifests' Namespace,
+ * or a bare one, with deploy's label and field manager), so that deploy
+ * later finds it its own and unchanged.
+ */
+static enum cr_run_result create_namespace(const struct sec_set *set, struct cr_child *c)
+{
+	jv ns = jv_is_valid(set->namespace) ? jv_copy(set->namespace)
+		: JV_OBJECT(jv_string("apiVersion"), jv_string("v1"), jv_string("kind"), jv_string("Namespace"),
+			    jv_string("metadata"), JV_OBJECT(jv_string("name"), jv_string(cr_opts.namespace)));
+	jv path = JV_ARRAY(jv_string("metadata"), jv_string("labels"), jv_string(CR_LABEL_MANAGED_BY));
+	ns = jv_setpath(ns, path, jv_string(CR_LABEL_MANAGED_BY_VALUE));
+	struct cr_buf doc = CR_BUF_INIT;
+	cr_yaml_emit(ns, &doc);
+	cr_child_clear(c);
+	cr_kubectl_args(c, false);
+	cr_strv_pushl(&c->args, "apply", "--server-side", "--field-manager=" CR_FIELD_MANAGER, "-f", "-", NULL);
+	c->in = doc.data;
+	c->in_len = doc.len;
+	enum cr_run_result r = cr_kubectl_run(c);
+	c->in = NULL;
+	cr_buf_free(&doc);
+	return r;
+}
+
+/*
+ * Applies the Secrets. When the namespace does not exist yet (a fresh
+ * cluster, before deploy's first run), creates it and sends them again; an
+ * existing namespace is never touched (creating it may need rights the user
+ * lacks, and it is deploy's).
+ */
+static int send(struct sec_set *set, bool rotate, bool *ns_created)
 {
 	struct cr_buf manifests = CR_BUF_INIT;
 	sec_emit_yaml(set, true, &manifests);
@@ -63,14 +120,15 @@ static int send(struct sec_set *set, bool rotate)
 		return CR_EXIT_OK;
 	}
 	struct cr_child c = CR_CHILD_INIT;
-	cr_kubectl_args(&c, true);
-	cr_strv_pushl(&c.args, "apply", "--server-side", "--field-manager=" FIELD_MANAGER, NULL);
-	if (rotate)
-		cr_strv_push(&c.args, "--force-conflicts"); /* take over keys another manager set */
-	cr_strv_pushl(&c.args, "-f", "-", NULL);
-	c.in = manifests.data;
-	c.in_len = manifests.len;
-	enum cr_run_result r = cr_kubectl_run(&c);
+	enum cr_run_result r = apply(&c, &manifests, rotate);
+	if (r == CR_RUN_EXIT && namespace_missing(&c)) {
+		cr_debug("namespace %s does not exist: creating it", cr_opts.namespace);
+		r = create_namespace(set, &c);
+		if (r == CR_RUN_OK) {
+			*ns_created = true;
+			r = apply(&c, &manifests, rotate);
+		}
+	}
 	int rc = CR_EXIT_OK;
 	if (r != CR_RUN_OK) {
 		/* kubectl may quote what it was given: mask every value before printing. */
@@ -80,6 +138,7 @@ static int send(struct sec_set *set, bool rotate)
 		cr_buf_wipe(&msg);
 		rc = cr_kubectl_exit_code(r);
 	}
+	c.in = NULL;
 	cr_child_clear(&c);
 	cr_buf_wipe(&manifests);
 	return rc;
@@ -154,7 +213,10 @@ int sec_apply(int argc, const char **argv)
 	sec_fill(&set, rotate);
 	int unmade = sec_report_unmade(&set);
 
-	int rc = send(&set, rotate);
+	bool ns_created = false;
+	int rc = send(&set, rotate, &ns_created);
+	if (ns_created) /* even when the Secrets then failed: the namespace is there now */
+		printf("namespace/%s created\n", cr_opts.namespace);
 	if (rc == CR_EXIT_OK) {
 		report(&set, rotate);
 		if (rotate)

@@ -89,6 +89,7 @@ struct sec_set {
 	size_t n, cap;
 	jv env;  /* {"DATABASE_URL": "db-credentials/database-url"}: env var names of secretKeyRefs */
 	jv vars; /* {"POSTGRES_USER": "crucible"}: plain settings found in the manifests */
+	jv namespace; /* the manifests' Namespace object for the target namespace; invalid: none */
 };
 #define SEC_SET_INIT { .v = NULL }
 

@@ -66,6 +66,16 @@ struct sec_key *sec_add_key(struct sec_secret *s, const char *name)
 	return k;
 }
 
+/* A string field of an object, or "" (o borrowed). */
+static const char *jstr_of(jv o, const char *field)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(field));
+	/* The string lives on in o, which holds a reference to it. */
+	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "";
+	jv_free(v);
+	return s;
+}
+
 static void add_from_refs(struct sec_set *set, jv secrets)
 {
 	jv_array_foreach(secrets, i, sj) {
@@ -103,6 +113,17 @@ void sec_set_from_manifests(struct sec_set *set)
 		jv_free(msg);
 		exit(code);
 	}
+	jv_free(set->namespace);
+	set->namespace = jv_invalid();
+	jv_array_foreach(objects, i, o) {
+		if (!jv_is_valid(set->namespace) && jv_get_kind(o) == JV_KIND_OBJECT && !strcmp(jstr_of(o, "kind"), "Namespace")) {
+			jv md = jv_object_get(jv_copy(o), jv_string("metadata"));
+			if (jv_get_kind(md) == JV_KIND_OBJECT && !strcmp(jstr_of(md, "name"), cr_opts.namespace))
+				set->namespace = jv_copy(o);
+			jv_free(md);
+		}
+		jv_free(o);
+	}
 	struct cr_jq *q = cr_jq_compile_named("secrets-refs", jv_null());
 	jv r = cr_jq_first(q, objects);
 	cr_jq_free(q);
@@ -136,6 +157,7 @@ void sec_set_free(struct sec_set *set)
 	free(set->v);
 	jv_free(set->env);
 	jv_free(set->vars);
+	jv_free(set->namespace);
 	memset(set, 0, sizeof(*set));
 }
 

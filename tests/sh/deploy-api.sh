@@ -9,7 +9,6 @@ rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
 fault() { curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
 
 start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
-kubectl create namespace crucible >/dev/null
 check "secrets apply" kubectl-crucible-secrets apply
 
 # A key deleted from a Secret: caught before anything is applied.

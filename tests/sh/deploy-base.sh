@@ -33,12 +33,20 @@ contains "the missing key is named with its users and the fix" "$T/err" \
 	"secret db-credentials key database-url (used by api-service, storage-service, storage-worker) is missing: run 'kubectl crucible secrets apply'"
 [ "$(rv)" = "$before" ] && ok "nothing was applied" || not_ok "nothing was applied" "rv $before -> $(rv)"
 
-# secrets apply needs the namespace (it does not create it).
-check "namespace" kubectl create namespace crucible
-check "secrets apply" kubectl-crucible-secrets apply
+# On this fresh cluster secrets apply creates the namespace (the manifests'
+# Namespace, as deploy applies it), then the Secrets.
+expect_exit 0 "secrets apply on a fresh cluster" kubectl-crucible-secrets apply
+contains "secrets apply creates the missing namespace" "$T/out" "namespace/crucible created"
+kubectl get namespace crucible -o json --show-managed-fields >"$T/ns.json" 2>"$T/err"
+jq -e '.metadata.labels["pod-security.kubernetes.io/enforce"] == "privileged"
+	and .metadata.labels["app.kubernetes.io/managed-by"] == "kubectl-crucible"' "$T/ns.json" >/dev/null &&
+	ok "the namespace is the manifests' Namespace, with deploy's label" || not_ok "the namespace is the manifests' Namespace, with deploy's label" "$(jq -c .metadata.labels "$T/ns.json")"
+jq -e '[.metadata.managedFields[] | select(.operation == "Apply") | .manager] == ["kubectl-crucible"]' "$T/ns.json" >/dev/null &&
+	ok "applied with deploy's field manager" || not_ok "applied with deploy's field manager" "$(jq -c '[.metadata.managedFields[].manager]' "$T/ns.json")"
 
 expect_exit 0 "the base deploys and becomes ready" kubectl-crucible-deploy -v
 contains "objects are reported created" "$T/out" "deployment.apps/api-service created"
+contains "the namespace secrets apply created is deploy's own, unchanged" "$T/out" "namespace/crucible unchanged"
 contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgres: 1/1 ready"
 contains "summary table" "$T/out" "COMPONENT"
 grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "summary row for api-service" ||

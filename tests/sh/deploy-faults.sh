@@ -18,7 +18,6 @@ fresh() {
 	if [ -n "${1:-}" ]; then
 		curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"
 	fi
-	kubectl create namespace crucible >/dev/null 2>&1
 	kubectl-crucible-secrets apply >/dev/null 2>&1 || not_ok "secrets apply"
 }
 

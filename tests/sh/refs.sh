@@ -21,7 +21,7 @@ jq -L common/jq -f cmd/secrets/secrets-refs.jq "$T/objects.json" >"$T/secrets-re
 	ok "secrets-refs.jq runs with jq -L common/jq" || not_ok "secrets-refs.jq runs with jq -L common/jq" "$(cat "$T/err")"
 
 # The build refuses an include of a program that does not exist.
-EMBED=${CRUCIBLE_TESTBIN:-$TOP/build/tests}/../tools/embed
+EMBED=$(dirname "${CRUCIBLE_TESTBIN:-$TOP/build/tests}")/tools/embed
 if [ -x "$EMBED" ]; then
 	printf 'include "no-such-library";\n.\n' >"$T/bad.jq"
 	expect_exit 1 "embed: an unknown include fails the build" "$EMBED" "$T/bad.c" "$T/bad.jq"
@@ -48,7 +48,6 @@ lacks "an optional key is not required" "$T/err" "smtp-credentials"
 lacks "an image pull secret is not required" "$T/err" "registry-login"
 
 # What secrets apply creates satisfies the preflight.
-kubectl get namespace crucible >/dev/null 2>&1 || kubectl create namespace crucible >/dev/null
 printf 'web-extra/API_KEY=x1\nweb-tls/tls.crt=c\nweb-tls/tls.key=k\nregistry-login/.dockerconfigjson={"auths":{}}\n' >"$T/extra.env"
 check "secrets apply -f the fixture" kubectl-crucible-secrets apply -f "$F" --from-env-file "$T/extra.env"
 kubectl create configmap web-config -n crucible --from-literal=log-level=info >/dev/null

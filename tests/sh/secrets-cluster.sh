@@ -9,6 +9,8 @@
 S=kubectl-crucible-secrets
 cd "$TOP"
 start_sim
+# The namespace exists, so the first apply is one kubectl apply (creating a
+# missing namespace is tested below).
 kubectl create namespace crucible >/dev/null 2>&1
 
 REAL=$(command -v kubectl)
@@ -127,8 +129,20 @@ run "apply --rotate with a given password" 0 $S apply --rotate --from-env-file "
 values >"$T/v4"
 
 # --- failures map to the documented exit codes, still without values ----------
-run "apply into a missing namespace: exit 4" 4 $S apply -n no-such-namespace "$K"
-contains "... with kubectl's reason" "$T/err" "no-such-namespace"
+# --- a namespace that does not exist is created (a bare one: the manifests define only crucible)
+run "apply into a missing namespace creates it" 0 $S apply -n fresh-ns "$K"
+contains "... and says so" "$T/out" "namespace/fresh-ns created"
+contains "... then creates the Secrets" "$T/out" "secret/db-credentials created ("
+kubectl get namespace fresh-ns -o json --show-managed-fields >"$T/ns.json" 2>/dev/null
+jq -e '(.metadata.labels | del(.["kubernetes.io/metadata.name"])) == {"app.kubernetes.io/managed-by": "kubectl-crucible"}
+	and ([.metadata.managedFields[] | select(.operation == "Apply") | .manager] == ["kubectl-crucible"])' "$T/ns.json" >/dev/null &&
+	ok "... a bare Namespace with deploy's label and field manager" || not_ok "... a bare Namespace with deploy's label and field manager" "$(jq -c .metadata "$T/ns.json")"
+[ "$(kubectl -n fresh-ns get secrets -o name | wc -l)" -eq 4 ] && ok "... holding the Secrets" || not_ok "... holding the Secrets"
+kubectl get namespace fresh-ns -o jsonpath='{.metadata.resourceVersion}' >"$T/ns-rv1"
+run "apply into that namespace again" 0 $S apply -n fresh-ns "$K"
+lacks "... leaves an existing namespace alone" "$T/out" "namespace/"
+kubectl get namespace fresh-ns -o jsonpath='{.metadata.resourceVersion}' >"$T/ns-rv2"
+cmp -s "$T/ns-rv1" "$T/ns-rv2" && ok "... untouched" || not_ok "... untouched"
 printf '#!/bin/sh\necho "error: You must be logged in to the server (Unauthorized)" >&2\nexit 1\n' >"$T/kubectl-deny"
 chmod +x "$T/kubectl-deny"
 run "list when kubectl fails: exit 4" 4 $S list --kubectl "$T/kubectl-deny"
