@@ -6,7 +6,10 @@
 # watches with label selectors, events and describe.
 . "$(dirname "$0")/../lib.sh"
 
-start_sim
+# containers of the "slow" Deployments take 600 s to stop: they use their whole 30 s grace period
+# (1.5 s at the default speed); every other container stops 2 s after SIGTERM
+echo '{"workloads": {"deployment/slow": {"stopSeconds": 600}, "deployment/slow2": {"stopSeconds": 600}}}' >"$T/scen.json"
+start_sim --scenario "$T/scen.json"
 K() { kubectl "$@"; }
 N=cs
 same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
@@ -131,3 +134,111 @@ expect_exit 0 "kubectl explain (v3)" K explain deployment.spec.strategy.rollingU
 contains "explain names the real type" "$T/out" "rollingUpdate <RollingUpdateDeployment>"
 expect_exit 0 "kubectl explain --output=plaintext-openapiv2" K explain pods.spec.containers --output=plaintext-openapiv2
 contains "explain v2 lists fields" "$T/out" "imagePullPolicy"
+
+# ------------------------------------------------------------------ graceful deletion
+G=cs-grace
+K create namespace $G >/dev/null
+K create deployment slow -n $G --image=nginx:1.25 --replicas=2 >/dev/null
+eventually "slow pods running" 10 sh -c "kubectl get pods -n $G --no-headers | grep -c ' Running ' | grep -qx 2"
+P=$(K get pods -n $G -o name | head -n 1)
+expect_exit 0 "delete a pod without waiting" K delete -n $G "$P" --wait=false
+contains "delete prints deleted" "$T/out" "pod \"${P#pod/}\" deleted"
+K get -n $G "$P" --no-headers >"$T/term" 2>&1
+contains "the pod is Terminating in kubectl get pods" "$T/term" " Terminating "
+same "deletionGracePeriodSeconds is the pod's grace period" \
+	"$(K get -n $G "$P" -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" "30"
+K get -n $G "$P" -o json >"$T/p.json"
+contains "deletionTimestamp set" "$T/p.json" '"deletionTimestamp": "'
+same "a replacement pod is created at once" "$(K get pods -n $G --no-headers | grep -vc Terminating)" "2"
+eventually "Killing event from the kubelet" 5 sh -c "kubectl get events -n $G --field-selector reason=Killing,involvedObject.name=${P#pod/} | grep -q 'Stopping container nginx'"
+start=$(date +%s%N)
+expect_exit 0 "kubectl delete --wait returns once the pod is gone" K delete -n $G "$P" --wait=true --ignore-not-found
+expect_exit 1 "the pod is gone after its grace period" K get -n $G "$P"
+el=$((($(date +%s%N) - start) / 1000000))
+if [ "$el" -lt 5000 ]; then ok "graceful deletion takes the simulated grace period (${el} ms)"; else not_ok "graceful deletion too slow" "${el} ms"; fi
+P=$(K get pods -n $G -o name | head -n 1)
+expect_exit 0 "delete with --grace-period" K delete -n $G "$P" --grace-period=7 --wait=false
+same "deletionGracePeriodSeconds from DeleteOptions" \
+	"$(K get -n $G "$P" -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" "7"
+expect_exit 0 "force delete a Terminating pod" K delete -n $G "$P" --grace-period=0 --force
+contains "force delete prints force deleted" "$T/out" "force deleted"
+expect_exit 1 "a force-deleted pod is gone at once" K get -n $G "$P"
+
+# finalizers
+K create configmap fin -n $G >/dev/null
+K patch configmap fin -n $G -p '{"metadata":{"finalizers":["example.com/hold"]}}' >/dev/null
+expect_exit 0 "delete an object with a finalizer" K delete configmap fin -n $G --wait=false
+same "it stays with deletionTimestamp and its finalizer" \
+	"$(K get configmap fin -n $G -o jsonpath='{.metadata.finalizers[0]} {.metadata.deletionGracePeriodSeconds}')" "example.com/hold 0"
+K get configmap fin -n $G -o jsonpath='{.metadata.deletionTimestamp}' >"$T/dt"
+contains "deletionTimestamp on the finalized object" "$T/dt" "Z"
+expect_exit 1 "creating it again: object is being deleted" K create configmap fin -n $G
+contains "AlreadyExists says it is being deleted" "$T/err" 'object is being deleted: configmaps "fin" already exists'
+expect_exit 0 "removing the finalizer" K patch configmap fin -n $G --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]'
+expect_exit 1 "the object goes when its last finalizer is removed" K get configmap fin -n $G
+
+# propagation policies
+K create deployment slow2 -n $G --image=nginx:1.25 --replicas=2 >/dev/null
+K create deployment orph -n $G --image=nginx:1.25 >/dev/null
+eventually "deployments ready" 10 sh -c "kubectl get pods -n $G --no-headers | grep -v Terminating | grep -c ' Running ' | grep -qx 5"
+RS=$(K get rs -n $G -l app=slow2 -o name)
+expect_exit 0 "delete --cascade=foreground" K delete deployment slow2 -n $G --cascade=foreground --wait=false
+same "the Deployment waits with the foregroundDeletion finalizer" \
+	"$(K get deployment slow2 -n $G -o jsonpath='{.metadata.finalizers}')" '["foregroundDeletion"]'
+same "so does its ReplicaSet" "$(K get -n $G "$RS" -o jsonpath='{.metadata.finalizers}')" '["foregroundDeletion"]'
+K get pods -n $G -l app=slow2 --no-headers >"$T/fg"
+contains "its pods are Terminating" "$T/fg" "Terminating"
+expect_exit 0 "kubectl wait --for=delete on the Deployment" K wait --for=delete deployment/slow2 -n $G --timeout=10s
+same "nothing of it is left" "$(K get rs,pods -n $G -l app=slow2 --no-headers 2>/dev/null | wc -l)" "0"
+expect_exit 0 "delete --cascade=orphan" K delete deployment orph -n $G --cascade=orphan
+same "the orphaned ReplicaSet stays without owner" "$(K get rs -n $G -l app=orph -o jsonpath='{.items[0].metadata.ownerReferences}')" ""
+K delete rs -n $G -l app=orph >/dev/null
+
+# namespace deletion
+expect_exit 0 "delete a namespace without waiting" K delete namespace $G --wait=false
+K get namespace $G --no-headers >"$T/ns"
+contains "the namespace is Terminating" "$T/ns" "Terminating"
+K get namespace $G -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.message}{"\n"}{end}' >"$T/nsc"
+contains "NamespaceContentRemaining names what is left" "$T/nsc" "NamespaceContentRemaining=True Some resources are remaining: pods. has 2 resource instances"
+contains "NamespaceDeletionContentFailure False" "$T/nsc" "NamespaceDeletionContentFailure=False All content successfully deleted, may be waiting on finalization"
+K get pods -n $G --no-headers >"$T/nsp"
+contains "its pods are Terminating" "$T/nsp" "Terminating"
+same "the rest of its content is gone" "$(K get deploy,rs,cm,sa -n $G --no-headers 2>/dev/null | wc -l)" "0"
+expect_exit 1 "no new content in a terminating namespace" K create configmap late -n $G
+contains "Forbidden: being terminated" "$T/err" "configmaps \"late\" is forbidden: unable to create new content in namespace $G because it is being terminated"
+expect_exit 0 "kubectl delete namespace --wait returns once it is gone" K delete namespace $G --ignore-not-found
+expect_exit 1 "the namespace is gone" K get namespace $G
+contains "namespace NotFound" "$T/err" "namespaces \"$G\" not found"
+
+# ------------------------------------------------------------------ watch with a label selector
+K create configmap w1 -n $N >/dev/null
+K label configmap w1 -n $N app=x >/dev/null
+timeout 4 kubectl get configmaps -n $N -l app=x --watch --output-watch-events >"$T/watch" 2>&1 &
+wpid=$!
+sleep 1
+K label configmap w1 -n $N app- >/dev/null; sleep 0.3
+K label configmap w1 -n $N app=x >/dev/null; sleep 0.3
+K create configmap w2 -n $N >/dev/null; K label configmap w2 -n $N app=x >/dev/null; sleep 0.3
+K delete configmap w2 -n $N >/dev/null; sleep 0.3
+wait $wpid
+same "a selector watch: stops matching -> DELETED, starts matching -> ADDED" \
+	"$(awk 'NR > 1 {print $1 "-" $2}' "$T/watch" | tr '\n' ' ')" "ADDED-w1 DELETED-w1 ADDED-w1 ADDED-w2 DELETED-w2 "
+python3 - "$SIM_URL" "$N" >"$T/rawwatch" 2>&1 <<'EOF' &
+import json, sys, urllib.request as u
+url = "%s/api/v1/namespaces/%s/configmaps?watch=true&labelSelector=tier%%3Dfront&timeoutSeconds=2" % (sys.argv[1], sys.argv[2])
+for line in u.urlopen(url):
+    e = json.loads(line)
+    md = e["object"]["metadata"]
+    print(e["type"], md["name"], (md.get("labels") or {}).get("tier"), md["resourceVersion"])
+EOF
+wpid=$!
+sleep 0.5
+K create configmap w3 -n $N >/dev/null
+K label configmap w3 -n $N tier=front >/dev/null
+K label configmap w3 -n $N tier=back --overwrite >/dev/null
+RV=$(K get configmap w3 -n $N -o jsonpath='{.metadata.resourceVersion}')
+wait $wpid
+contains "ADDED when it starts matching" "$T/rawwatch" "ADDED w3 front"
+contains "DELETED carries the previous content with the new resourceVersion" "$T/rawwatch" "DELETED w3 front $RV"
+
+done_testing

@@ -723,13 +723,30 @@ class Handler(BaseHTTPRequestHandler):
                     self._chunk(json.dumps({"type": "ERROR", "object": status_obj(
                         410, "Expired", "too old resource version")}).encode() + b"\n")
                     break
-                for rv, etype, res, obj in evs:
+                for rv, etype, res, obj, prev in evs:
                     pos = rv
                     if res != self.res:
                         continue
-                    if not self._matches(obj, lreqs, freqs):
+                    # as the API server's watch cache does: an object that starts matching the selectors
+                    # is ADDED, one that stops matching is DELETED (its previous content, the event's
+                    # resourceVersion)
+                    if etype == "DELETED":
+                        cur_ok, old_ok = False, self._matches(obj, lreqs, freqs)
+                    elif etype == "ADDED":
+                        cur_ok, old_ok = self._matches(obj, lreqs, freqs), False
+                    else:
+                        cur_ok = self._matches(obj, lreqs, freqs)
+                        old_ok = self._matches(prev, lreqs, freqs) if prev is not None else cur_ok
+                    if cur_ok and not old_ok:
+                        emit("ADDED", obj)
+                    elif cur_ok:
+                        emit(etype, obj)
+                    elif old_ok:
+                        gone = deepcopy(prev if prev is not None and etype != "DELETED" else obj)
+                        gone["metadata"]["resourceVersion"] = obj["metadata"]["resourceVersion"]
+                        emit("DELETED", gone)
+                    else:
                         continue
-                    emit(etype, obj)
                     sent += 1
                     if cut and sent >= cut:
                         break
@@ -1005,18 +1022,34 @@ class Handler(BaseHTTPRequestHandler):
             out = st.update(self.res, merged, dry_run=dry)
             return self._respond_obj(200, out)
 
-    def _delete(self):
-        st = self.sim.store
-        dry = self._dry()
+    def _delete_options(self):
         opts = {}
         if self.body:
             try:
-                opts = json.loads(self.body)
-            except ValueError:
+                opts = self.json_body()
+            except HTTPError:
                 opts = {}
-            if opts.get("dryRun") == ["All"]:
-                dry = True
-        prop = opts.get("propagationPolicy") or self.q.get("propagationPolicy") or "Background"
+        if not isinstance(opts, dict):
+            opts = {}
+        prop = opts.get("propagationPolicy") or self.q.get("propagationPolicy")
+        if opts.get("orphanDependents") is True or self.q.get("orphanDependents") == "true":
+            prop = prop or "Orphan"
+        prop = prop or "Background"
+        if prop not in ("Orphan", "Foreground", "Background"):
+            raise HTTPError(422, "Invalid", 'DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported '
+                            'value: "%s": supported values: "Foreground", "Background", "Orphan", "nil"' % prop)
+        grace = opts.get("gracePeriodSeconds")
+        if grace is None and self.q.get("gracePeriodSeconds") not in (None, ""):
+            try:
+                grace = int(self.q["gracePeriodSeconds"])
+            except ValueError:
+                raise bad_request("invalid gracePeriodSeconds")
+        dry = self._dry() or opts.get("dryRun") == ["All"]
+        return opts, prop, grace, dry
+
+    def _delete(self):
+        st = self.sim.store
+        opts, prop, grace, dry = self._delete_options()
         pre = opts.get("preconditions") or {}
         with st.lock:
             old = self._get_obj()
@@ -1024,10 +1057,16 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": Precondition failed: '
                                 'UID in precondition: %s, UID in object meta: %s' % (
                                     self.r.qualified, self.name, pre["uid"], old["metadata"]["uid"]))
-            gone = st.delete(self.res, self.ns, self.name, propagation=prop, dry_run=dry)
+            if pre.get("resourceVersion") and pre["resourceVersion"] != old["metadata"]["resourceVersion"]:
+                raise HTTPError(409, "Conflict", 'Operation cannot be fulfilled on %s "%s": Precondition failed: '
+                                'ResourceVersion in precondition: %s, ResourceVersion in object meta: %s' % (
+                                    self.r.qualified, self.name, pre["resourceVersion"],
+                                    old["metadata"]["resourceVersion"]))
+            out = st.delete(self.res, self.ns, self.name, propagation=prop, dry_run=dry, grace=grace)
             still = None if dry else st.get(self.res, self.ns, self.name)
-        if still is not None or dry:
-            return self.send_json(200, self._present(still if still is not None else gone))
+        if still is not None or dry or self.res in ("pods", "namespaces"):
+            # graceful deletion, finalizers, dry run: the object as it is now; pods: the deleted object
+            return self.send_json(200, self._present(still if still is not None else out))
         d = {"name": self.name, "kind": self.r.plural, "uid": old["metadata"]["uid"]}
         if self.r.group:
             d["group"] = self.r.group
@@ -1037,11 +1076,15 @@ class Handler(BaseHTTPRequestHandler):
     def _delete_collection(self):
         st = self.sim.store
         lreqs, freqs = self._select()
-        dry = self._dry()
+        opts, prop, grace, dry = self._delete_options()
         with st.lock:
             items = [o for o in st.list(self.res, self.ns) if self._matches(o, lreqs, freqs)]
             for o in items:
-                st.delete(self.res, o["metadata"].get("namespace"), o["metadata"]["name"], dry_run=dry)
+                try:
+                    st.delete(self.res, o["metadata"].get("namespace"), o["metadata"]["name"], propagation=prop,
+                              dry_run=dry, grace=grace)
+                except StoreError:
+                    pass
         return self.send_json(200, {"kind": self.r.kind + "List", "apiVersion": self.r.api_version(self.version),
                                     "metadata": {"resourceVersion": str(st.current_rv())},
                                     "items": [self._present(o) for o in items]})
@@ -1084,8 +1127,14 @@ class Handler(BaseHTTPRequestHandler):
         st = self.sim.store
         with st.lock:
             self._get_obj()
+            body = {}
+            try:
+                body = self.json_body() if self.body else {}
+            except HTTPError:
+                pass
+            grace = ((body or {}).get("deleteOptions") or {}).get("gracePeriodSeconds")
             if not self._dry():
-                st.delete(self.res, self.ns, self.name)
+                st.delete(self.res, self.ns, self.name, grace=grace)
         return self.send_json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
                                     "code": 201})
 

@@ -22,6 +22,7 @@ import time
 import traceback
 
 import scenario as scenario_mod
+import store as storemod
 
 ALNUM = "bcdfghjklmnpqrstvwxz2456789"      # k8s.io/apimachinery/pkg/util/rand
 DEFAULT_TIME_SCALE = 20.0
@@ -302,6 +303,11 @@ class PRun:
         self.ip = None
         self.sandbox = False
         self.final = False
+        self.stop_at = None
+        self.chain = None
+        self.stopping = False
+        self.terminal = False
+        self.gone = False
         self.next_mount_event = 0.0
         spec = pod["spec"]
         self.inits = [CRun(c["name"], True, c.get("restartPolicy") == "Always")
@@ -1770,7 +1776,9 @@ class Controllers:
         if pr is None:
             pr = self._pods[md["uid"]] = PRun(pod, now)
             pr.next_at = now + self.D(0.3)
-        if pr.final or md.get("deletionTimestamp"):
+        if md.get("deletionTimestamp"):
+            return self.kubelet_stop(pod, pr, now)
+        if pr.final:
             return
         ev_pod = pod
         if pr.stage == "new":
@@ -1794,7 +1802,7 @@ class Controllers:
             else:
                 self.timer(pr.next_at)
         if pr.stage == "run":
-            chain = self.workload_chain(pod)
+            chain = pr.chain = self.workload_chain(pod)   # kept: the owners may be gone when the pod stops
             cspecs = {c["name"]: c for c in spec.get("initContainers") or []}
             mspecs = {c["name"]: c for c in spec.get("containers") or []}
             inits_done = True
@@ -1817,6 +1825,55 @@ class Controllers:
                         c.waiting = ("ContainerCreating", None)
                     self.step_container(pod, pr, c, mspecs[c.name], chain, now)
         self.write_pod_status(pod, pr, now)
+
+    def kubelet_stop(self, pod, pr, now):
+        """Graceful termination: the kubelet sends SIGTERM to the running containers (event Killing),
+        they stop after their behaviour's stopSeconds (simulated, default 2) or are killed when the
+        grace period ends (exit 137), the pod gets its terminal phase and the kubelet deletes it
+        with grace period 0 (it stays while finalizers remain)."""
+        md, spec = pod["metadata"], pod["spec"]
+        if pr.gone:
+            return
+        grace = md.get("deletionGracePeriodSeconds") or 0
+        if pr.stop_at is None:
+            stop = 0.0
+            chain = pr.chain if pr.chain is not None else self.workload_chain(pod)
+            specs = {c["name"]: c for c in (spec.get("initContainers") or []) + (spec.get("containers") or [])}
+            for c in pr.inits + pr.mains:
+                if c.stage != "running":
+                    continue
+                beh = self.behaviour(pod, specs[c.name], chain)
+                secs = beh.get("stopSeconds", 2)
+                c.stop_after = min(float(secs), float(grace))
+                c.killed = float(secs) >= grace > 0 or (grace == 0 and float(secs) > 0)
+                stop = max(stop, c.stop_after)
+                self.cevent(pod, c, "Killing", "Stopping container %s" % c.name)
+            pr.stop_at = now + self.D(stop)
+            pr.stopping = True
+        if now < pr.stop_at:
+            self.timer(pr.stop_at)
+            return
+        if pr.stage != "new":
+            t = wall()
+            for c in pr.inits + pr.mains:
+                if c.stage == "running":
+                    code = 137 if getattr(c, "killed", False) else 0
+                    c.term = {"exitCode": code, "reason": "Error" if code else "Completed", "startedAt": c.started_at,
+                              "finishedAt": t, "containerID": c.cid}
+                    c.stage = "done"
+                    c.ready = False
+                elif c.stage not in ("done", "exited") and c.term is None:
+                    c.waiting = (c.waiting or ("ContainerCreating", None))
+            pr.terminal = True
+            cur = self.store.get("pods", md["namespace"], md["name"])
+            if cur is not None and cur["metadata"].get("uid") == md["uid"]:
+                self.write_pod_status(cur, pr, now)
+        pr.gone = True
+        self._wrote = True
+        try:
+            self.store.delete("pods", md["namespace"], md["name"], grace=0)
+        except storemod.NotFound:
+            pass
 
     def mount_error(self, pod):
         ns = pod["metadata"]["namespace"]
@@ -2190,6 +2247,9 @@ class Controllers:
                 phase = "Failed"
         else:
             phase = "Pending"
+        if getattr(pr, "terminal", False) and phase not in ("Succeeded", "Failed"):
+            # a deleted pod whose containers all stopped ends in a terminal phase
+            phase = "Succeeded" if all(c.term and c.term.get("exitCode") == 0 for c in pr.mains) else "Failed"
         if phase in ("Succeeded", "Failed"):
             pr.final = True
         st["phase"] = phase

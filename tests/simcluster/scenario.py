@@ -24,7 +24,7 @@ TOP_KEYS = {"cluster", "api", "images", "workloads", "description"}
 CLUSTER_KEYS = {"rwx", "nodes", "timeScale", "storageClasses"}
 API_KEYS = {"forbidden", "error500", "latencyMs", "watchCutAfter"}
 BEHAVIOUR_KEYS = {"pullError", "crash", "exitCode", "runSeconds", "logs", "ready", "insufficient",
-                  "configError", "terminationReason", "progressDeadlineSeconds", "containers",
+                  "configError", "terminationReason", "progressDeadlineSeconds", "containers", "stopSeconds",
                   "description"}
 
 KIND_ALIASES = {

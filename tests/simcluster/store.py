@@ -73,6 +73,11 @@ class BadRequest(StoreError):
     reason = "BadRequest"
 
 
+class Forbidden(StoreError):
+    code = 403
+    reason = "Forbidden"
+
+
 class Gone(StoreError):
     code = 410
     reason = "Expired"
@@ -105,6 +110,11 @@ def deepcopy(o):
 
 def now():
     return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _at(seconds):
+    t = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(seconds=seconds or 0)
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def match_labels(labels, selector):
@@ -190,7 +200,7 @@ class Store:
         self.pod_logs = {}
         self.objects = {}            # res -> {(ns, name): obj}
         self.rv = 1
-        self.history = []            # [(rv, type, res, obj)]
+        self.history = []            # [(rv, type, res, obj, previous obj or None)]
         self.history_base = 1        # watches from an rv older than this get 410
         self.listeners = []
         self.next_ip = 1
@@ -221,9 +231,11 @@ class Store:
         self.rv += 1
         return str(self.rv)
 
-    def _emit(self, etype, res, obj):
+    def _emit(self, etype, res, obj, prev=None):
+        """prev: the object before a MODIFIED change (a watch with a selector turns a change
+        into ADDED or DELETED when the object starts or stops matching)."""
         res = registry.ALIASES.get(res, res)
-        self.history.append((int(obj["metadata"]["resourceVersion"]), etype, res, obj))
+        self.history.append((int(obj["metadata"]["resourceVersion"]), etype, res, obj, prev))
         if len(self.history) > HISTORY:
             drop = len(self.history) - HISTORY
             self.history_base = self.history[drop - 1][0] + 1
@@ -302,14 +314,20 @@ class Store:
                     raise not_found("namespaces", md["namespace"])
                 ns_obj = self._table("namespaces").get((None, md["namespace"]))
                 if ns_obj is not None and ns_obj["metadata"].get("deletionTimestamp"):
-                    raise StoreError('%s "%s" is forbidden: unable to create new content in namespace %s because '
-                                     'it is being terminated' % (r.qualified, name, md["namespace"]), res, name)
+                    raise Forbidden('%s "%s" is forbidden: unable to create new content in namespace %s because '
+                                    'it is being terminated' % (r.qualified, name, md["namespace"]), res, name,
+                                    [{"reason": "NamespaceTerminating", "message": "namespace %s is being terminated"
+                                      % md["namespace"], "field": "metadata.namespace"}])
             else:
                 md.pop("namespace", None)
             key = (md.get("namespace"), name)
             table = self._table(res)
             if key in table:
-                raise already_exists(res, name)
+                e = already_exists(res, name)
+                if table[key]["metadata"].get("deletionTimestamp"):
+                    e.message = "object is being deleted: " + e.message
+                    e.args = (e.message,)
+                raise e
             obj.setdefault("apiVersion", r.api_version())
             obj.setdefault("kind", r.kind)
             md["uid"] = str(uuid.uuid4())
@@ -387,14 +405,23 @@ class Store:
                 return deepcopy(new)
             new["metadata"]["resourceVersion"] = self._bump()
             table[key] = new
-            if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers"):
-                del table[key]
-                self._emit("DELETED", res, new)
-                return deepcopy(new)
-            self._emit("MODIFIED", res, new)
+            if new["metadata"].get("deletionTimestamp") and not new["metadata"].get("finalizers") and \
+                    res != "namespaces" and not (res == "pods" and new["metadata"].get("deletionGracePeriodSeconds")):
+                self._emit("MODIFIED", res, new, old)
+                return self._remove(res, key)
+            self._emit("MODIFIED", res, new, old)
             return deepcopy(new)
 
-    def delete(self, res, ns, name, propagation="Background", dry_run=False):
+    def delete(self, res, ns, name, propagation="Background", dry_run=False, grace=None):
+        """Delete as the API server does. Pods get a grace period (grace, else
+        spec.terminationGracePeriodSeconds; 0 when unscheduled or finished): they keep
+        existing with metadata.deletionTimestamp/deletionGracePeriodSeconds until the
+        kubelet (controllers) deletes them again with grace 0. An object with finalizers
+        stays until they are removed. A namespace goes Terminating, its content is
+        deleted, then it goes. Foreground adds the foregroundDeletion finalizer: the
+        object stays until its blocking dependents are gone; Background deletes the
+        dependents once the owner is gone; Orphan removes their owner references.
+        Returns the object as it is afterwards (with deletionTimestamp) or as removed."""
         with self.lock:
             res = registry.ALIASES.get(res, res)
             key = self._key(res, ns, name)
@@ -403,29 +430,74 @@ class Store:
             if old is None:
                 raise not_found(res, name)
             md = old["metadata"]
+            g = 0
+            if res == "pods":
+                spec = old.get("spec") or {}
+                g = grace if grace is not None else spec.get("terminationGracePeriodSeconds", 30)
+                if g is None:
+                    g = 30
+                if g < 0:
+                    g = 1
+                if not spec.get("nodeName") or (old.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                    g = 0
             if dry_run:
-                return deepcopy(old)
-            if md.get("finalizers"):
-                if not md.get("deletionTimestamp"):
+                out = deepcopy(old)
+                if g or md.get("finalizers") or res == "namespaces":
+                    out["metadata"].setdefault("deletionTimestamp", _at(g))
+                    out["metadata"].setdefault("deletionGracePeriodSeconds", g)
+                return out
+            if md.get("deletionTimestamp"):
+                # already being deleted: a shorter grace period shortens it, 0 without finalizers removes it
+                cur = md.get("deletionGracePeriodSeconds") or 0
+                if res == "pods" and g < cur:
+                    if g == 0 and not md.get("finalizers"):
+                        return self._remove(res, key)
                     new = deepcopy(old)
-                    new["metadata"]["deletionTimestamp"] = now()
-                    new["metadata"]["deletionGracePeriodSeconds"] = 0
-                    new["metadata"]["resourceVersion"] = self._bump()
-                    table[key] = new
-                    self._emit("MODIFIED", res, new)
-                    return deepcopy(new)
+                    new["metadata"]["deletionTimestamp"] = _at(g)
+                    new["metadata"]["deletionGracePeriodSeconds"] = g
+                    return self._put(res, key, new)
+                if propagation == "Foreground" and "foregroundDeletion" not in (md.get("finalizers") or []) \
+                        and res != "namespaces":
+                    new = deepcopy(old)
+                    new["metadata"]["finalizers"] = list(md.get("finalizers") or []) + ["foregroundDeletion"]
+                    out = self._put(res, key, new)
+                    self._delete_dependents(md.get("uid"), "Foreground")
+                    self._release_owner(res, out)
+                    return deepcopy(table.get(key) or out)
                 return deepcopy(old)
             if res == "namespaces":
-                for other in list(self.objects):
-                    if not registry.resource(other).namespaced:
-                        continue
-                    for (ons, oname) in sorted(self.objects[other]):
-                        if ons == name and (ons, oname) in self.objects[other]:
-                            self._remove(other, (ons, oname))
-            else:
-                self._cascade(md.get("uid"), propagation)
-            gone = self._remove(res, key)
-            return deepcopy(gone)
+                new = deepcopy(old)
+                new["metadata"]["deletionTimestamp"] = now()
+                new["metadata"]["deletionGracePeriodSeconds"] = 0
+                new.setdefault("status", {})["phase"] = "Terminating"
+                out = self._put(res, key, new)
+                self._namespace_content(name)
+                return out
+            if propagation == "Orphan":
+                self._orphan(md.get("uid"))
+            finalizers = list(md.get("finalizers") or [])
+            if propagation == "Foreground":
+                finalizers.append("foregroundDeletion")
+            if finalizers or g > 0:
+                new = deepcopy(old)
+                new["metadata"]["deletionTimestamp"] = _at(g)
+                new["metadata"]["deletionGracePeriodSeconds"] = g
+                new["metadata"]["finalizers"] = finalizers
+                out = self._put(res, key, new)
+                if propagation == "Foreground":
+                    self._delete_dependents(md.get("uid"), "Foreground")
+                    self._release_owner(res, out)
+                    cur = table.get(key)
+                    return deepcopy(cur) if cur is not None else out
+                return out
+            return self._remove(res, key)
+
+    def _put(self, res, key, new):
+        prev = self._table(res).get(key)
+        new["metadata"]["resourceVersion"] = self._bump()
+        self._table(res)[key] = new
+        self._emit("MODIFIED", res, new, prev)
+        return deepcopy(new)
 
     def _remove(self, res, key):
         table = self._table(res)
@@ -435,29 +507,158 @@ class Store:
         obj = deepcopy(obj)         # the history keeps the previous snapshot unchanged
         obj["metadata"]["resourceVersion"] = self._bump()
         self._emit("DELETED", res, obj)
+        # the garbage collector: dependents of a removed owner go (Background), an owner waiting in
+        # foreground deletion for this dependent may go, a terminating namespace may be empty now
+        self._delete_dependents(obj["metadata"].get("uid"), "Background")
+        self._release_owner(res, obj)
+        ns = obj["metadata"].get("namespace")
+        if ns and res != "namespaces":
+            nso = self._table("namespaces").get((None, ns))
+            if nso is not None and nso["metadata"].get("deletionTimestamp"):
+                self._namespace_content(ns)
         return obj
 
-    def _cascade(self, uid, propagation):
+    def _dependents(self, uid):
+        out = []
         if not uid:
+            return out
+        for res, table in self.objects.items():
+            for key, o in table.items():
+                for ref in o["metadata"].get("ownerReferences") or []:
+                    if ref.get("uid") == uid:
+                        out.append((res, key, o, ref))
+        return out
+
+    def _delete_dependents(self, uid, propagation):
+        for res, key, o, ref in self._dependents(uid):
+            if key not in self._table(res) or (o["metadata"].get("deletionTimestamp") and
+                                               propagation != "Foreground"):
+                continue
+            try:
+                self.delete(res, key[0], key[1], propagation=propagation)
+            except NotFound:
+                pass
+
+    def _orphan(self, uid):
+        for res, key, o, ref in self._dependents(uid):
+            new = deepcopy(o)
+            new["metadata"]["ownerReferences"] = [r for r in o["metadata"]["ownerReferences"] if r.get("uid") != uid]
+            if not new["metadata"]["ownerReferences"]:
+                del new["metadata"]["ownerReferences"]
+            self._put(res, key, new)
+
+    def _release_owner(self, res, obj):
+        """Owners in foreground deletion lose their foregroundDeletion finalizer once no dependent
+        with blockOwnerDeletion is left (obj: a dependent that was just removed, or the owner itself)."""
+        refs = list(obj["metadata"].get("ownerReferences") or [])
+        cands = [(res, obj)] if "foregroundDeletion" in (obj["metadata"].get("finalizers") or []) else []
+        for ref in refs:
+            g, _, _v = (ref.get("apiVersion") or "").rpartition("/")
+            r = registry.by_kind(g, ref.get("kind"))
+            if r is None:
+                continue
+            owner = self._table(r.key).get(self._key(r.key, obj["metadata"].get("namespace"), ref.get("name")))
+            if owner is not None and owner["metadata"].get("uid") == ref.get("uid"):
+                cands.append((r.key, owner))
+        for ores, owner in cands:
+            omd = owner["metadata"]
+            key = self._key(ores, omd.get("namespace"), omd["name"])
+            cur = self._table(ores).get(key)
+            if cur is None or cur["metadata"].get("uid") != omd.get("uid"):
+                continue
+            cmd = cur["metadata"]
+            if not cmd.get("deletionTimestamp") or "foregroundDeletion" not in (cmd.get("finalizers") or []):
+                continue
+            if any(ref.get("blockOwnerDeletion") for _, _, _, ref in self._dependents(cmd.get("uid"))):
+                continue
+            new = deepcopy(cur)
+            new["metadata"]["finalizers"] = [f for f in new["metadata"]["finalizers"] if f != "foregroundDeletion"]
+            if not new["metadata"]["finalizers"]:
+                del new["metadata"]["finalizers"]
+            self._put(ores, key, new)
+            if not new["metadata"].get("finalizers") and \
+                    not (ores == "pods" and new["metadata"].get("deletionGracePeriodSeconds")):
+                self._remove(ores, key)
+
+    def _namespace_content(self, ns):
+        """The namespace controller: delete what is in a terminating namespace, report what is left
+        in the status conditions, and remove the namespace once it is empty."""
+        key = (None, ns)
+        nso = self._table("namespaces").get(key)
+        if nso is None or getattr(self, "_ns_busy", None) == ns:
             return
-        for other, table in list(self.objects.items()):
-            for key, o in list(table.items()):
-                refs = o["metadata"].get("ownerReferences") or []
-                if not any(ref.get("uid") == uid for ref in refs):
+        self._ns_busy = ns
+        try:
+            for res in list(self.objects):
+                if res == "namespaces" or not registry.resource(res).namespaced:
                     continue
-                if propagation == "Orphan":
-                    new = deepcopy(o)
-                    new["metadata"]["ownerReferences"] = [ref for ref in refs if ref.get("uid") != uid]
-                    if not new["metadata"]["ownerReferences"]:
-                        del new["metadata"]["ownerReferences"]
-                    new["metadata"]["resourceVersion"] = self._bump()
-                    table[key] = new
-                    self._emit("MODIFIED", other, new)
-                else:
-                    if key not in table:
-                        continue
-                    self._cascade(o["metadata"].get("uid"), propagation)
-                    self._remove(other, key)
+                for k, o in list(self.objects[res].items()):
+                    if k[0] == ns and k in self.objects[res] and not o["metadata"].get("deletionTimestamp"):
+                        try:
+                            self.delete(res, ns, k[1])
+                        except NotFound:
+                            pass
+        finally:
+            self._ns_busy = None
+        left = {}
+        fins = {}
+        for res, table in self.objects.items():
+            if res == "namespaces":
+                continue
+            for k, o in table.items():
+                if k[0] == ns:
+                    r = registry.resource(res)
+                    name = "%s.%s" % (r.plural, r.group)   # "pods." as the namespace controller writes it
+                    left[name] = left.get(name, 0) + 1
+                    for f in o["metadata"].get("finalizers") or []:
+                        fins.setdefault(f, 0)
+                        fins[f] += 1
+        nso = self._table("namespaces").get(key)
+        if nso is None:
+            return
+        new = deepcopy(nso)
+        if not left:
+            new.setdefault("spec", {})["finalizers"] = [f for f in (new.get("spec") or {}).get("finalizers") or []
+                                                        if f != "kubernetes"]
+            if not new["spec"]["finalizers"]:
+                del new["spec"]["finalizers"]
+            if not new["spec"].get("finalizers"):
+                if not new["metadata"].get("finalizers"):
+                    self._remove("namespaces", key)
+                    return
+        t = now()
+        old_conds = {c["type"]: c for c in (nso.get("status") or {}).get("conditions") or []}
+
+        def cond(ctype, status, reason, message):
+            c = {"lastTransitionTime": t, "message": message, "reason": reason, "status": status, "type": ctype}
+            o = old_conds.get(ctype)
+            if o and o.get("status") == status:
+                c["lastTransitionTime"] = o.get("lastTransitionTime", t)
+            return c
+        conds = [cond("NamespaceDeletionDiscoveryFailure", "False", "ResourcesDiscovered",
+                      "All resources successfully discovered"),
+                 cond("NamespaceDeletionGroupVersionParsingFailure", "False", "ParsedGroupVersions",
+                      "All legacy kube types successfully parsed"),
+                 cond("NamespaceDeletionContentFailure", "False", "ContentDeleted",
+                      "All content successfully deleted, may be waiting on finalization")]
+        if left:
+            conds.append(cond("NamespaceContentRemaining", "True", "SomeResourcesRemain",
+                              "Some resources are remaining: " + ", ".join(
+                                  "%s has %d resource instances" % (k, v) for k, v in sorted(left.items()))))
+        else:
+            conds.append(cond("NamespaceContentRemaining", "False", "ContentRemoved",
+                              "All content successfully removed"))
+        if fins:
+            conds.append(cond("NamespaceFinalizersRemaining", "True", "SomeFinalizersRemain",
+                              "Some content in the namespace has finalizers remaining: " + ", ".join(
+                                  "%s in %d resource instances" % (k, v) for k, v in sorted(fins.items()))))
+        else:
+            conds.append(cond("NamespaceFinalizersRemaining", "False", "ContentHasNoFinalizers",
+                              "All content-preserving finalizers finished"))
+        new.setdefault("status", {})["conditions"] = conds
+        new["status"]["phase"] = "Terminating"
+        if new != nso:
+            self._put("namespaces", key, new)
 
     # ------------------------------------------------------------ defaults
 
