@@ -147,6 +147,9 @@ K get -n $G "$P" --no-headers >"$T/term" 2>&1
 contains "the pod is Terminating in kubectl get pods" "$T/term" " Terminating "
 same "deletionGracePeriodSeconds is the pod's grace period" \
 	"$(K get -n $G "$P" -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" "30"
+K describe -n $G "$P" >"$T/desc"
+contains "describe shows the pod Terminating" "$T/desc" "Terminating (lasts"
+contains "describe shows the grace period" "$T/desc" "Termination Grace Period:  30s"
 K get -n $G "$P" -o json >"$T/p.json"
 contains "deletionTimestamp set" "$T/p.json" '"deletionTimestamp": "'
 same "a replacement pod is created at once" "$(K get pods -n $G --no-headers | grep -vc Terminating)" "2"
@@ -199,7 +202,9 @@ expect_exit 0 "delete a namespace without waiting" K delete namespace $G --wait=
 K get namespace $G --no-headers >"$T/ns"
 contains "the namespace is Terminating" "$T/ns" "Terminating"
 K get namespace $G -o jsonpath='{range .status.conditions[*]}{.type}={.status} {.message}{"\n"}{end}' >"$T/nsc"
-contains "NamespaceContentRemaining names what is left" "$T/nsc" "NamespaceContentRemaining=True Some resources are remaining: pods. has 2 resource instances"
+if grep -Eq "^NamespaceContentRemaining=True Some resources are remaining: pods\. has [0-9]+ resource instances$" "$T/nsc"; then
+	ok "NamespaceContentRemaining names what is left"
+else not_ok "NamespaceContentRemaining names what is left" "$(cat "$T/nsc")"; fi
 contains "NamespaceDeletionContentFailure False" "$T/nsc" "NamespaceDeletionContentFailure=False All content successfully deleted, may be waiting on finalization"
 K get pods -n $G --no-headers >"$T/nsp"
 contains "its pods are Terminating" "$T/nsp" "Terminating"
@@ -209,6 +214,22 @@ contains "Forbidden: being terminated" "$T/err" "configmaps \"late\" is forbidde
 expect_exit 0 "kubectl delete namespace --wait returns once it is gone" K delete namespace $G --ignore-not-found
 expect_exit 1 "the namespace is gone" K get namespace $G
 contains "namespace NotFound" "$T/err" "namespaces \"$G\" not found"
+
+# ------------------------------------------------------------------ events, rollout history
+K create deployment hist -n $N --image=nginx:1.25 >/dev/null
+eventually "hist ready" 10 sh -c "kubectl rollout status deployment/hist -n $N --timeout=1s"
+K set image deployment/hist -n $N nginx=nginx:1.26 >/dev/null
+K annotate deployment hist -n $N kubernetes.io/change-cause="bump to 1.26" >/dev/null
+eventually "rollout history shows the change-cause copied to the new ReplicaSet" 10 \
+	sh -c "kubectl rollout history deployment/hist -n $N | grep -Eq '^2 +bump to 1.26'"
+K get events -n $N -o wide >"$T/evw"
+header() { head -n 1 "$1" | tr -s ' '; }
+same "events -o wide columns" "$(header "$T/evw")" "LAST SEEN TYPE REASON OBJECT SUBOBJECT SOURCE MESSAGE FIRST SEEN COUNT NAME"
+contains "kubelet events: source is component, host" "$T/evw" "kubelet, node-"
+grep Scheduled "$T/evw" >"$T/evs"
+contains "scheduler events (events.k8s.io): source from reportingController/Instance" "$T/evs" "default-scheduler, default-scheduler-"
+lacks "scheduler events: first seen from eventTime" "$T/evs" "<unknown>"
+expect_exit 0 "events sorted by lastTimestamp" K get events -n $N --sort-by=.lastTimestamp
 
 # ------------------------------------------------------------------ watch with a label selector
 K create configmap w1 -n $N >/dev/null

@@ -949,6 +949,12 @@ class Controllers:
             nann = new_rs["metadata"].get("annotations") or {}
             cur_rev = int(nann.get("deployment.kubernetes.io/revision", "0") or 0)
             want_ann = dict(nann)
+            # copyDeploymentAnnotationsToReplicaSet: the Deployment's own annotations (change-cause...)
+            for k, v in (md.get("annotations") or {}).items():
+                if k not in ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision",
+                             "deployment.kubernetes.io/revision-history", "deployment.kubernetes.io/desired-replicas",
+                             "deployment.kubernetes.io/max-replicas", "deprecated.deployment.rollback.to"):
+                    want_ann[k] = v
             if cur_rev <= max_old_rev:
                 want_ann["deployment.kubernetes.io/revision"] = str(max_old_rev + 1)
             want_ann["deployment.kubernetes.io/desired-replicas"] = str(replicas)

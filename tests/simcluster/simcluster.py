@@ -15,7 +15,11 @@ Modules: store.py (object store, the controllers' contract), registry.py
 apply, subresources, faults), patch.py (JSON/merge/strategic patches),
 ssa.py (server-side apply, managedFields), schema.py (field schema: strict
 validation, list merge keys, OpenAPI), validate.py (422 checks), tables.py
-(Table output), openapi.py, protobuf.py (the bodies kubectl sends as protobuf).
+(Table output), openapi.py (OpenAPI v3, and v2 as JSON or in the protobuf
+form kubectl asks for), protobuf.py (decodes the bodies kubectl sends as
+protobuf, encodes the v2 document), controllers.py (controllers, scheduler,
+kubelets, graceful pod termination), scenario.py (fault injection).
+Deletion is graceful as on a real cluster: see tests/scenarios/README.md.
 Not served: exec/attach/port-forward, aggregated discovery, CRDs, metrics.
 
 API faults (scenario "api" section), enforced per request:

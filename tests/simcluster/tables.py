@@ -204,11 +204,34 @@ def _event_object(o):
     return "%s/%s" % ((io.get("kind") or "").lower(), io.get("name", ""))
 
 
-def _event_last_seen(o):
-    ts = o.get("lastTimestamp") or o.get("eventTime") or _md(o).get("creationTimestamp")
+def _micro(ts):
     if isinstance(ts, str) and "." in ts:
         ts = ts.split(".")[0] + "Z"
-    return age(ts)
+    return ts
+
+
+def _event_first_seen(o):
+    # printEvent: firstTimestamp, else eventTime (events written through events.k8s.io)
+    ts = o.get("firstTimestamp") or _micro(o.get("eventTime"))
+    return age(ts) if ts else "<unknown>"
+
+
+def _event_last_seen(o):
+    # printEvent: series.lastObservedTime, else lastTimestamp, else the first seen time
+    series = o.get("series") or {}
+    if series.get("lastObservedTime"):
+        return age(_micro(series["lastObservedTime"]))
+    if o.get("lastTimestamp"):
+        return age(o["lastTimestamp"])
+    return _event_first_seen(o)
+
+
+def _event_source(o):
+    # formatEventSource: component (or reportingController), instance (host or reportingInstance)
+    src = o.get("source") or {}
+    comp = src.get("component") or o.get("reportingComponent") or ""
+    inst = src.get("host") or o.get("reportingInstance") or ""
+    return comp + (", " + inst if inst else "")
 
 
 S, I, D = "string", "integer", "date"
@@ -284,9 +307,9 @@ COLUMNS = {
     "events": ([C("Last Seen"), C("Type"), C("Reason"), C("Object"), C("Subobject", prio=1), C("Source", prio=1),
                 C("Message"), C("First Seen", prio=1), C("Count", I, prio=1), C("Name", prio=1, fmt="name")],
                lambda o: [_event_last_seen(o), o.get("type", ""), o.get("reason", ""), _event_object(o),
-                          (o.get("involvedObject") or {}).get("fieldPath", ""),
-                          (o.get("source") or {}).get("component", ""), o.get("message", ""),
-                          age(o.get("firstTimestamp")), o.get("count", 1), _md(o).get("name")]),
+                          (o.get("involvedObject") or {}).get("fieldPath", ""), _event_source(o),
+                          (o.get("message") or "").strip(), _event_first_seen(o),
+                          ((o.get("series") or {}).get("count") or o.get("count") or 1), _md(o).get("name")]),
     "nodes": ([C("Name", fmt="name"), C("Status"), C("Roles"), C("Age"), C("Version")],
               lambda o: ["Ready" if any(c.get("type") == "Ready" and c.get("status") == "True"
                                         for c in _st(o).get("conditions") or []) else "NotReady",
