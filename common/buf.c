@@ -6,25 +6,25 @@
 
 #include "crucible/buf.h"
 #include "crucible/exit.h"
+#include "crucible/log.h"
 
-void *cr_xmalloc(size_t n)
+static void *nonnull(void *p)
 {
-	void *p = malloc(n ? n : 1);
 	if (!p) {
-		fputs("kubectl-crucible: out of memory\n", stderr);
+		fprintf(stderr, "%s: error: out of memory\n", cr_progname);
 		exit(CR_EXIT_FAILED);
 	}
 	return p;
 }
 
+void *cr_xmalloc(size_t n)
+{
+	return nonnull(malloc(n ? n : 1));
+}
+
 void *cr_xrealloc(void *p, size_t n)
 {
-	p = realloc(p, n ? n : 1);
-	if (!p) {
-		fputs("kubectl-crucible: out of memory\n", stderr);
-		exit(CR_EXIT_FAILED);
-	}
-	return p;
+	return nonnull(realloc(p, n ? n : 1));
 }
 
 char *cr_xstrdup(const char *s)

@@ -330,6 +330,15 @@ static void ptr_pop(struct yctx *c, size_t old)
 		c->ptr.data[old] = '\0';
 }
 
+/*
+ * What a scalar costs against the node budget: long strings count more, so
+ * that aliases of one large scalar cannot expand to gigabytes in few nodes.
+ */
+static size_t scalar_weight(const yaml_event_t *ev)
+{
+	return 1 + ev->data.scalar.length / 16;
+}
+
 static jv count_nodes(struct yctx *c, size_t n, yaml_mark_t m)
 {
 	if (n > CR_YAML_MAX_NODES || c->nodes > CR_YAML_MAX_NODES - n)
@@ -654,7 +663,8 @@ static jv parse_mapping(struct yctx *c, int depth)
 		enum rkind kind = R_STR;
 		if (ev.type == YAML_SCALAR_EVENT) {
 			const char *anchor = (const char *)ev.data.scalar.anchor;
-			jv rv = count_nodes(c, 1, km);
+			size_t weight = scalar_weight(&ev);
+			jv rv = count_nodes(c, weight, km);
 			if (!jv_is_valid(rv)) {
 				yaml_event_delete(&ev);
 				err = rv;
@@ -662,7 +672,7 @@ static jv parse_mapping(struct yctx *c, int depth)
 			}
 			key = scalar_value(c, &ev, &kind);
 			if (jv_is_valid(key) && anchor)
-				register_anchor(c, anchor, jv_copy(key), 1);
+				register_anchor(c, anchor, jv_copy(key), weight);
 			yaml_event_delete(&ev);
 		} else if (ev.type == YAML_ALIAS_EVENT) {
 			c->nolines++;
@@ -777,7 +787,8 @@ static jv parse_node(struct yctx *c, yaml_event_t *ev, int depth, size_t line)
 	}
 	case YAML_SCALAR_EVENT: {
 		enum rkind kind;
-		r = count_nodes(c, 1, m);
+		size_t weight = scalar_weight(ev);
+		r = count_nodes(c, weight, m);
 		if (!jv_is_valid(r)) {
 			yaml_event_delete(ev);
 			return r;
@@ -791,7 +802,7 @@ static jv parse_node(struct yctx *c, yaml_event_t *ev, int depth, size_t line)
 		if (jv_is_valid(v)) {
 			record_line(c, line);
 			if (ev->data.scalar.anchor)
-				register_anchor(c, (const char *)ev->data.scalar.anchor, jv_copy(v), 1);
+				register_anchor(c, (const char *)ev->data.scalar.anchor, jv_copy(v), weight);
 		}
 		yaml_event_delete(ev);
 		return v;

@@ -46,8 +46,10 @@ static void search_dirs(struct cr_strv *dirs)
 		cr_strv_push(dirs, self);
 	const char *path = getenv("PATH");
 	char *copy = cr_xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
+	/* Like cr_which, relative entries are skipped: they depend on the cwd. */
 	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-		cr_strv_push(dirs, *d ? d : ".");
+		if (*d == '/')
+			cr_strv_push(dirs, d);
 	free(copy);
 }
 

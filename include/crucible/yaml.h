@@ -12,7 +12,8 @@
 
 /* Limits that stop alias bombs and absurd nesting. */
 #define CR_YAML_MAX_DEPTH 200
-#define CR_YAML_MAX_NODES 2000000 /* scalars+collections produced, counting alias expansion */
+/* Nodes produced, counting alias expansion; a scalar weighs 1 + length/16 (about 32 MB of text in all). */
+#define CR_YAML_MAX_NODES 2000000
 
 /*
  * Parses a multi-document stream into a jv array of documents (empty and
