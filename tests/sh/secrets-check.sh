@@ -74,14 +74,15 @@ grep -qE "^[^ ]*broken.yaml:3:[0-9]+: " <(sed 's/^[^:]*: error: //' "$T/err") &&
 	not_ok "malformed YAML: file:line:col" "$(cat "$T/err")"
 expect_exit 3 "a missing file: exit 3" $S check "$T/missing.yaml"
 contains "... naming it" "$T/err" "$T/missing.yaml"
-if [ "$(id -u)" -ne 0 ]; then
-	cp "$C/good/configmap.yaml" "$T/locked.yaml" && chmod 000 "$T/locked.yaml"
-	expect_exit 3 "an unreadable file: exit 3" $S check "$T/locked.yaml"
-	contains "... saying why" "$T/err" "Permission denied"
-else
-	skip "an unreadable file (root reads everything)"
-	skip "... saying why"
+# Root reads everything: as root, read as nobody (setpriv) to see a permission error.
+cp "$C/good/configmap.yaml" "$T/locked.yaml" && chmod 000 "$T/locked.yaml"
+as_user=()
+if [ "$(id -u)" -eq 0 ]; then
+	chmod 711 "$T"
+	as_user=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
+expect_exit 3 "an unreadable file: exit 3" "${as_user[@]}" $S check "$T/locked.yaml"
+contains "... saying why" "$T/err" "Permission denied"
 # An error does not hide findings in the other files.
 expect_exit 3 "an error with findings elsewhere: exit 3" $S check "$T/missing.yaml" "$C/bad/token-aws.yaml"
 contains "... the findings are still printed" "$T/out" "token-aws.yaml:7:"
