@@ -64,8 +64,16 @@ static int compile_without_home(jq_state *jq, const char *program, jv args)
 	return ok;
 }
 
+static int compiles;
+
+int cr_jq_compiles(void)
+{
+	return compiles;
+}
+
 struct cr_jq *cr_jq_compile(const char *program, jv args, char **errmsg)
 {
+	compiles++;
 	struct cr_jq *q = cr_xmalloc(sizeof(*q));
 	q->errors = (struct cr_buf)CR_BUF_INIT;
 	q->jq = jq_init();
@@ -99,6 +107,38 @@ struct cr_jq *cr_jq_compile_named(const char *name, jv args)
 	struct cr_jq *q = cr_jq_compile(text, args, &msg);
 	if (!q)
 		cr_die(CR_EXIT_FAILED, "internal error: jq program '%s': %s", name, msg);
+	return q;
+}
+
+/* The programs cr_jq_named compiled, freed at exit (keeps leak checkers quiet). */
+#define CACHE_MAX 32
+static struct {
+	const char *name; /* the embedded table's own string */
+	struct cr_jq *q;
+} cache[CACHE_MAX];
+static int cached;
+
+static void free_cache(void)
+{
+	for (int i = 0; i < cached; i++)
+		cr_jq_free(cache[i].q);
+	cached = 0;
+}
+
+struct cr_jq *cr_jq_named(const char *name)
+{
+	for (int i = 0; i < cached; i++)
+		if (!strcmp(cache[i].name, name))
+			return cache[i].q;
+	struct cr_jq *q = cr_jq_compile_named(name, jv_null());
+	if (cached == CACHE_MAX) /* more distinct programs than all the tools have */
+		cr_die(CR_EXIT_FAILED, "internal error: more than %d jq programs", CACHE_MAX);
+	if (!cached)
+		atexit(free_cache);
+	for (const struct cr_jq_source *s = cr_jq_sources; s->name; s++)
+		if (!strcmp(s->name, name))
+			cache[cached].name = s->name;
+	cache[cached++].q = q;
 	return q;
 }
 

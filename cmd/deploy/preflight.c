@@ -218,9 +218,7 @@ static jv all_planned(const struct deploy *d)
 static void check_references(struct deploy *d)
 {
 	jv in = JV_OBJECT(jv_string("objects"), all_planned(d), jv_string("live"), jv_copy(d->live));
-	struct cr_jq *q = cr_jq_compile_named("deploy-refs", jv_null());
-	jv missing = cr_jq_first(q, in);
-	cr_jq_free(q);
+	jv missing = cr_jq_first(cr_jq_named("deploy-refs"), in);
 	if (!jv_is_valid(missing))
 		cr_die(CR_EXIT_FAILED, "internal error in deploy-refs.jq");
 	int n = jv_array_length(jv_copy(missing));

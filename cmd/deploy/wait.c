@@ -408,10 +408,10 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	w->rows = jv_object();
 	w->pods = jv_object();
 	w->seen = jv_object();
-	w->kstatus = cr_jq_compile_named("kstatus", jv_null());
-	w->row = cr_jq_compile_named("deploy-row", jv_null());
-	w->rollout = cr_jq_compile_named("deploy-rollout", jv_null());
-	w->signs = cr_jq_compile_named("deploy-pods", jv_null());
+	w->kstatus = cr_jq_named("kstatus"); /* compiled once for every phase */
+	w->row = cr_jq_named("deploy-row");
+	w->rollout = cr_jq_named("deploy-rollout");
+	w->signs = cr_jq_named("deploy-pods");
 	w->tty = isatty(fileno(d->progress)) && !cr_quiet && !getenv("CRUCIBLE_NO_LIVE");
 	add_watch(w, "pods", true);
 	jv_array_foreach(w->items, i, it) {
@@ -432,10 +432,6 @@ static void teardown(struct waiter *w)
 		cr_child_clear(&w->watches[i].child);
 		cr_jstream_free(&w->watches[i].js);
 	}
-	cr_jq_free(w->kstatus);
-	cr_jq_free(w->row);
-	cr_jq_free(w->rollout);
-	cr_jq_free(w->signs);
 	jv_free(w->objects);
 	jv_free(w->pods);
 	jv_free(w->seen);

@@ -27,6 +27,15 @@ struct cr_jq;
 struct cr_jq *cr_jq_compile(const char *program, jv args, char **errmsg);
 /* Compiles an embedded program; a failure is a bug, so it dies. */
 struct cr_jq *cr_jq_compile_named(const char *name, jv args);
+/*
+ * An embedded program without arguments, compiled on first use and kept for
+ * the rest of the process (libjq 1.6 compiles every builtin with each
+ * program: a compile costs far more than a run). Shared: never cr_jq_free
+ * it. Freed at exit.
+ */
+struct cr_jq *cr_jq_named(const char *name);
+/* How many programs this process has compiled (for make bench and tests). */
+int cr_jq_compiles(void);
 
 /* Called with each result (owned by the callee). Return nonzero to stop. */
 typedef int (*cr_jq_fn)(jv result, void *ctx);

@@ -44,7 +44,12 @@ jq -e '.metadata.labels["pod-security.kubernetes.io/enforce"] == "privileged"
 jq -e '[.metadata.managedFields[] | select(.operation == "Apply") | .manager] == ["kubectl-crucible"]' "$T/ns.json" >/dev/null &&
 	ok "applied with deploy's field manager" || not_ok "applied with deploy's field manager" "$(jq -c '[.metadata.managedFields[].manager]' "$T/ns.json")"
 
-expect_exit 0 "the base deploys and becomes ready" kubectl-crucible-deploy -v
+expect_exit 0 "the base deploys and becomes ready" env CRUCIBLE_STATS="$T/stats.json" kubectl-crucible-deploy -v
+# libjq compiles every builtin with each program: each program once per run,
+# not once per phase or per call (9 programs: plan, all, refs, storage,
+# changes, and kstatus, row, rollout, pods for the waits).
+n=$(jq .jq_compiles "$T/stats.json")
+[ "$n" -le 9 ] && ok "each jq program is compiled once ($n compiles)" || not_ok "each jq program is compiled once" "$n compiles"
 contains "objects are reported created" "$T/out" "deployment.apps/api-service created"
 contains "the namespace secrets apply created is deploy's own, unchanged" "$T/out" "namespace/crucible unchanged"
 contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgres: 1/1 ready"

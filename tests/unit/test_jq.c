@@ -101,6 +101,26 @@ static jv null_args_for(const char *text)
 	return args;
 }
 
+/* cr_jq_named compiles a program once per process and hands out the same one. */
+static void test_named_cache(void)
+{
+	int before = cr_jq_compiles();
+	struct cr_jq *a = cr_jq_named("kstatus");
+	struct cr_jq *b = cr_jq_named("kstatus");
+	ok(a != NULL && a == b, "cr_jq_named returns the same compiled program twice");
+	ok(cr_jq_compiles() == before + 1, "... compiled once (%d compiles)", cr_jq_compiles() - before);
+	jv obj = jv_parse("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}");
+	for (int i = 0; i < 2; i++) {
+		jv r = cr_jq_first(a, jv_copy(obj));
+		jv s = jv_is_valid(r) ? jv_object_get(r, jv_string("status")) : r;
+		ok(jv_get_kind(s) == JV_KIND_STRING && !strcmp(jv_string_value(s), "Current"),
+		   "the cached program runs again (run %d)", i + 1);
+		jv_free(s);
+	}
+	jv_free(obj);
+	ok(cr_jq_named("deploy-row") != a && cr_jq_compiles() == before + 2, "another name is another program");
+}
+
 static void test_embedded_programs(void)
 {
 	int n = 0;
@@ -122,5 +142,6 @@ int main(void)
 	test_errors();
 	test_home_jq_ignored();
 	test_embedded_programs();
+	test_named_cache();
 	return tap_done();
 }
