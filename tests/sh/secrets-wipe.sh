@@ -5,9 +5,14 @@
 # cr_buf_wipe belongs makes values show up here.
 . "$(dirname "$0")/../lib.sh"
 
-# LeakSanitizer cannot run under ptrace: in `make asan` the gdb runs go without it.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 S=$BIN/kubectl-crucible-secrets
+ulimit -c 0
+# A sanitized binary (make asan) keeps freed memory in quarantine and maps
+# terabytes of shadow memory: scanning it proves nothing and overwhelms gdb.
+if grep -qa __asan_init "$S"; then
+	skip "secrets wiping is checked on the plain build, not under AddressSanitizer"
+	done_testing
+fi
 SCAN=$TOP/tests/fixtures/secrets/scan-memory.py
 APP=$TOP/tests/fixtures/secrets/app/workloads.yaml
 cd "$TOP"
