@@ -242,11 +242,21 @@ static void load_and_plan(struct deploy *d)
 	jv_free(skipped);
 }
 
-static bool foundation(const struct deploy *d, int i)
+/* Phase i has workloads to wait on. */
+static bool waits(const struct deploy *d, int i)
 {
 	jv phase = deploy_phase(d, i);
-	const char *name = jstr(phase, "name");
-	bool yes = !strcmp(name, "namespace") || !strcmp(name, "crds") || !strcmp(name, "config");
+	jv wait = jv_object_get(phase, jv_string("wait"));
+	bool yes = jv_get_kind(wait) == JV_KIND_ARRAY && jv_array_length(jv_copy(wait)) > 0;
+	jv_free(wait);
+	return yes;
+}
+
+/* Phase i's name is name. */
+static bool named(const struct deploy *d, int i, const char *name)
+{
+	jv phase = deploy_phase(d, i);
+	bool yes = !strcmp(jstr(phase, "name"), name);
 	jv_free(phase);
 	return yes;
 }
@@ -274,11 +284,13 @@ int main(int argc, const char **argv)
 	jv_free(phases);
 	for (int i = 0; i < n; i++) {
 		/*
-		 * The foundation (Namespace, CRDs, config) waits on nothing and has
-		 * no custom resources: one apply, in order, does it all.
+		 * Phases that wait on nothing (Namespace, CRDs, config) go in one
+		 * apply, in order, with the next phase: one kubectl process instead
+		 * of one per phase. Not with edge, which may hold custom resources
+		 * whose CRDs must be established first.
 		 */
 		jv batch = JV_ARRAY(deploy_phase(&d, i));
-		while (i + 1 < n && foundation(&d, i) && foundation(&d, i + 1))
+		while (i + 1 < n && !waits(&d, i) && !named(&d, i + 1, "edge"))
 			batch = jv_array_append(batch, deploy_phase(&d, ++i));
 		deploy_apply_phases(&d, batch);
 		jv phase = deploy_phase(&d, i);

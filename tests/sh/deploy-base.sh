@@ -56,6 +56,10 @@ contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgre
 contains "summary table" "$T/out" "COMPONENT"
 grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "summary row for api-service" ||
 	not_ok "summary row for api-service" "$(tail -20 "$T/out")"
+# Phases that wait on nothing share the next phase's apply: three applies.
+applies=$(grep -c '+ kubectl apply' "$T/err")
+[ "$applies" -eq 3 ] && ok "3 kubectl applies: namespace+config+databases, apps, edge" || not_ok "3 kubectl applies" "$applies: $(grep "^phase" "$T/err" | tr '\n' ';')"
+contains "the foundation goes with the databases" "$T/err" "phase namespace+config+databases: applying"
 calls=$(grep -c '^kubectl-crucible-deploy: + \|^+ ' "$T/err")
 nobj=$(grep -cE ' (created|configured|unchanged)$' "$T/out")
 # kustomize, version, can-i, list, 5 applies, 2+4 watches (plus a reconnect or two).
