@@ -47,9 +47,12 @@ expect_exit 4 "persistent 500s exit 4" kubectl-crucible-deploy
 contains "with kubectl's message" "$T/err" "InternalError"
 fault '{"api": {"error500": 0}}'
 
-# Ctrl-C while waiting: a frontend that never becomes ready, a new template to wait on.
+# Ctrl-C while waiting: a frontend that never becomes ready, a new template to
+# wait on (a new image: new pods, which never become ready; a change of
+# replicas alone could end the wait before the fault reaches the old pods).
 fault '{"workloads": {"crucible/deployment/frontend": {"ready": false}}}'
-kubectl kustomize k8s/base | sed 's/^  replicas: 2$/  replicas: 1/' >"$T/changed.yaml"
+kubectl kustomize k8s/base | sed -e 's/^  replicas: 2$/  replicas: 1/' -e 's/image: frontend:0.1.0$/image: frontend:0.1.1/' >"$T/changed.yaml"
+grep -q 'image: frontend:0.1.1' "$T/changed.yaml" || not_ok "the changed input has a new frontend image"
 kubectl-crucible-deploy -f "$T/changed.yaml" >"$T/out" 2>"$T/err" &
 pid=$!
 for _ in $(seq 100); do
