@@ -12,8 +12,11 @@
 #include "crucible/log.h"
 
 struct cr_jq {
-	jq_state *jq;
+	jq_state *jq;         /* NULL for a program of a bundle */
 	struct cr_buf errors; /* compile errors reported through the callback */
+	struct cr_jq *bundle; /* the compiled bundle this program runs in */
+	int index;            /* its number there */
+	bool busy;            /* a bundle running one of its programs */
 };
 
 const char *cr_jq_source(const char *name)
@@ -75,6 +78,7 @@ struct cr_jq *cr_jq_compile(const char *program, jv args, char **errmsg)
 {
 	compiles++;
 	struct cr_jq *q = cr_xmalloc(sizeof(*q));
+	memset(q, 0, sizeof(*q));
 	q->errors = (struct cr_buf)CR_BUF_INIT;
 	q->jq = jq_init();
 	if (!q->jq) {
@@ -118,11 +122,54 @@ static struct {
 } cache[CACHE_MAX];
 static int cached;
 
+/* The bundle cr_jq_bundle declared: names, and the program once compiled. */
+static const char *bundled[CACHE_MAX];
+static int nbundled;
+static struct cr_jq *bundle;
+
 static void free_cache(void)
 {
 	for (int i = 0; i < cached; i++)
 		cr_jq_free(cache[i].q);
 	cached = 0;
+	cr_jq_free(bundle);
+	bundle = NULL;
+}
+
+static const char *source_name(const char *name)
+{
+	for (const struct cr_jq_source *s = cr_jq_sources; s->name; s++)
+		if (!strcmp(s->name, name))
+			return s->name;
+	cr_die(CR_EXIT_FAILED, "internal error: no embedded jq program '%s'", name);
+}
+
+void cr_jq_bundle(const char *const *names)
+{
+	for (; *names && nbundled < CACHE_MAX; names++)
+		bundled[nbundled++] = source_name(*names);
+}
+
+/*
+ * Every bundled program as a function of one program, chosen by number:
+ * def __p0: TEXT0 ; def __p1: TEXT1 ; .[0] as $p | .[1] | if $p == 0 then __p0 elif ...
+ * (a program's own definitions become local to its function).
+ */
+static struct cr_jq *compile_bundle(void)
+{
+	struct cr_buf text = CR_BUF_INIT;
+	for (int i = 0; i < nbundled; i++)
+		cr_buf_addf(&text, "def __crucible_p%d:\n%s\n;\n", i, cr_jq_source(bundled[i]));
+	cr_buf_adds(&text, ".[0] as $__p | .[1] | ");
+	for (int i = 0; i < nbundled; i++)
+		cr_buf_addf(&text, "%s $__p == %d then __crucible_p%d ", i ? "elif" : "if", i, i);
+	cr_buf_adds(&text, "else error(\"no such bundled program\") end\n");
+	char *msg = NULL;
+	struct cr_jq *q = cr_jq_compile(text.data, jv_null(), &msg);
+	cr_buf_free(&text);
+	if (!q)
+		cr_die(CR_EXIT_FAILED, "internal error: jq bundle: %s", msg);
+	return q;
 }
 
 struct cr_jq *cr_jq_named(const char *name)
@@ -130,14 +177,26 @@ struct cr_jq *cr_jq_named(const char *name)
 	for (int i = 0; i < cached; i++)
 		if (!strcmp(cache[i].name, name))
 			return cache[i].q;
-	struct cr_jq *q = cr_jq_compile_named(name, jv_null());
 	if (cached == CACHE_MAX) /* more distinct programs than all the tools have */
 		cr_die(CR_EXIT_FAILED, "internal error: more than %d jq programs", CACHE_MAX);
-	if (!cached)
-		atexit(free_cache);
-	for (const struct cr_jq_source *s = cr_jq_sources; s->name; s++)
-		if (!strcmp(s->name, name))
-			cache[cached].name = s->name;
+	struct cr_jq *q = NULL;
+	for (int i = 0; i < nbundled && !q; i++) {
+		if (strcmp(bundled[i], name))
+			continue;
+		if (!bundle)
+			bundle = compile_bundle();
+		q = cr_xmalloc(sizeof(*q));
+		memset(q, 0, sizeof(*q));
+		q->errors = (struct cr_buf)CR_BUF_INIT;
+		q->bundle = bundle;
+		q->index = i;
+	}
+	if (!q)
+		q = cr_jq_compile_named(name, jv_null());
+	static bool registered;
+	if (!registered)
+		registered = atexit(free_cache) == 0;
+	cache[cached].name = source_name(name);
 	cache[cached++].q = q;
 	return q;
 }
@@ -158,6 +217,15 @@ static char *error_text(jv msg)
 
 int cr_jq_run(struct cr_jq *q, jv input, cr_jq_fn fn, void *ctx, char **errmsg)
 {
+	if (q->bundle) {
+		/* One jq_state runs one program at a time: a run inside a callback is a bug. */
+		if (q->bundle->busy)
+			cr_die(CR_EXIT_FAILED, "internal error: nested run of a bundled jq program");
+		q->bundle->busy = true;
+		int rc = cr_jq_run(q->bundle, JV_ARRAY(jv_number(q->index), input), fn, ctx, errmsg);
+		q->bundle->busy = false;
+		return rc;
+	}
 	jq_start(q->jq, input, 0);
 	jv r;
 	int stop = 0;
@@ -230,7 +298,8 @@ void cr_jq_free(struct cr_jq *q)
 {
 	if (!q)
 		return;
-	jq_teardown(&q->jq);
+	if (q->jq)
+		jq_teardown(&q->jq);
 	cr_buf_free(&q->errors);
 	free(q);
 }

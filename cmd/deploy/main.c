@@ -269,6 +269,12 @@ int main(int argc, const char **argv)
 	};
 
 	d.start_ms = cr_now_ms();
+	/* Every program a deploy runs in one compile; diagnosis and prune programs on their own. */
+	static const char *const programs[] = {
+		"deploy-plan", "deploy-all", "deploy-refs", "deploy-storage", "deploy-changes",
+		"kstatus", "deploy-row", "deploy-rollout", "deploy-pods", NULL,
+	};
+	cr_jq_bundle(programs);
 	parse_options(&d, argc, argv);
 	load_and_plan(&d);
 	if (d.dry_run == DRY_CLIENT) {

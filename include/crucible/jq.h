@@ -34,6 +34,13 @@ struct cr_jq *cr_jq_compile_named(const char *name, jv args);
  * it. Freed at exit.
  */
 struct cr_jq *cr_jq_named(const char *name);
+/*
+ * Declares embedded programs (without arguments; list ended by NULL) that
+ * cr_jq_named compiles together, as one program, on the first use of any:
+ * libjq pays its builtins once instead of once per program. A program of
+ * the bundle must not be run from inside a callback of another one.
+ */
+void cr_jq_bundle(const char *const *names);
 /* How many programs this process has compiled (for make bench and tests). */
 int cr_jq_compiles(void);
 

@@ -121,6 +121,29 @@ static void test_named_cache(void)
 	ok(cr_jq_named("deploy-row") != a && cr_jq_compiles() == before + 2, "another name is another program");
 }
 
+/* A bundle: several programs, one compile, each still its own program. */
+static void test_bundle(void)
+{
+	static const char *const names[] = { "deploy-all", "deploy-storage", NULL };
+	cr_jq_bundle(names);
+	int before = cr_jq_compiles();
+	struct cr_jq *all = cr_jq_named("deploy-all");
+	struct cr_jq *storage = cr_jq_named("deploy-storage");
+	ok(all && storage && all != storage, "two bundled programs, two handles");
+	ok(cr_jq_compiles() == before + 1, "... one compile for both (%d)", cr_jq_compiles() - before);
+	for (int i = 0; i < 2; i++) {
+		jv r = cr_jq_first(all, jv_parse("{\"phases\": [{\"objects\": [1, 2]}, {\"objects\": [3]}]}"));
+		jv want = jv_parse("[1, 2, 3]");
+		ok(jv_equal(r, want), "deploy-all runs in the bundle (run %d)", i + 1);
+		r = cr_jq_first(storage, jv_parse("{\"objects\": [], \"live\": []}"));
+		ok(jv_equal(r, jv_array()), "deploy-storage runs in the bundle (run %d)", i + 1);
+	}
+	jv bad = cr_jq_first(all, jv_parse("{\"phases\": 3}"));
+	ok(!jv_is_valid(bad) && jv_invalid_has_msg(jv_copy(bad)), "an error in a bundled program is its error");
+	jv_free(bad);
+	ok(cr_jq_named("deploy-rollout") != NULL && cr_jq_compiles() == before + 2, "an unbundled program compiles on its own");
+}
+
 static void test_embedded_programs(void)
 {
 	int n = 0;
@@ -143,5 +166,6 @@ int main(void)
 	test_home_jq_ignored();
 	test_embedded_programs();
 	test_named_cache();
+	test_bundle();
 	return tap_done();
 }
