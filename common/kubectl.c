@@ -76,7 +76,7 @@ static void add_quoted(struct cr_buf *b, const char *word)
 }
 
 /* "+ kubectl get ..." like sh -x; only argv, never what goes to stdin. */
-static void trace_command(const struct cr_child *c)
+void cr_kubectl_trace(const struct cr_child *c)
 {
 	struct cr_buf line = CR_BUF_INIT;
 
@@ -94,10 +94,8 @@ enum cr_run_result cr_kubectl_run(struct cr_child *c)
 	enum cr_run_result r;
 
 	if (cr_verbose > 0)
-		trace_command(c);
+		cr_kubectl_trace(c);
 	r = cr_run(c);
-	if (r == CR_RUN_NOT_FOUND)
-		cr_error(NOT_FOUND_MSG);
 	return r;
 }
 

@@ -15,10 +15,14 @@ void cr_kubectl_args(struct cr_child *c, bool namespaced);
 
 /*
  * cr_run with kubectl conventions: -v prints the command line on stderr
- * first; a missing binary becomes "kubectl not found (set KUBECTL or
- * --kubectl)". Returns the cr_run result.
+ * first. Prints nothing else: the caller reports a failure once, with
+ * cr_kubectl_failure (for a missing binary: "kubectl not found (set KUBECTL
+ * or --kubectl)"). Returns the cr_run result.
  */
 enum cr_run_result cr_kubectl_run(struct cr_child *c);
+
+/* With -v: "+ kubectl get ..." on stderr, words shell-quoted (stdin never shown). */
+void cr_kubectl_trace(const struct cr_child *c);
 
 /*
  * The one-line reason a finished kubectl call failed, for an error message:

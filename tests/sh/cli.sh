@@ -39,5 +39,16 @@ for b in "$BIN"/kubectl-crucible-*; do
 	"$b" --no-such-flag 2>"$T/err"
 	if grep -q $'\033\[' "$T/err"; then not_ok "$name never colours a pipe"; else ok "$name never colours a pipe"; fi
 done
+# A missing kubectl: exit 4 and the one message, once.
+for cmd in "kubectl-crucible-deploy" "kubectl-crucible-secrets list" "kubectl-crucible-secrets apply"; do
+	set -- $cmd
+	[ -x "$BIN/$1" ] || continue
+	(cd "$TOP" && expect_exit 4 "$cmd: a missing kubectl exits 4" "$BIN/$1" "${@:2}" --kubectl /nonexistent/kubectl)
+	n=$(grep -c 'kubectl not found (set KUBECTL or --kubectl)' "$T/err")
+	[ "$n" -eq 1 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && ok "$cmd: says kubectl not found, once" ||
+		not_ok "$cmd: says kubectl not found, once" "$(cat "$T/err")"
+	KUBECTL=/nonexistent/kubectl expect_exit 4 "$cmd: KUBECTL pointing nowhere exits 4" "$BIN/$1" "${@:2}"
+done
+
 [ "$steps" -ge 1 ] && ok "step binaries were built ($steps)" || not_ok "step binaries were built"
 done_testing
