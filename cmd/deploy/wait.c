@@ -49,6 +49,7 @@ struct waiter {
 	struct cr_procs *g;
 	bool tty, dirty;
 	int drawn;             /* lines of the live display on screen */
+	struct cr_buf frame;   /* what they show */
 };
 
 /* ---- events -------------------------------------------------------------- */
@@ -359,23 +360,31 @@ static void format_row(jv row, struct cr_buf *b)
 		    cur ? "ready" : jstr(row, "message"), cr_color(stdout, CR_RESET));
 }
 
-/* TTY: redraw one line per workload in place. */
+/* TTY: redraw one line per workload in place, when a line changed (most pod events change none). */
 static void draw_live(struct waiter *w)
 {
 	FILE *out = w->d->progress;
-	if (w->drawn)
-		fprintf(out, "\033[%dA", w->drawn);
-	w->drawn = 0;
+	struct cr_buf frame = CR_BUF_INIT;
+	int lines = 0;
 	jv_array_foreach(w->items, i, it) {
 		jv row = row_of(w, it);
-		struct cr_buf b = CR_BUF_INIT;
-		format_row(row, &b);
-		fprintf(out, "\033[2K%s\n", b.data);
-		cr_buf_free(&b);
+		cr_buf_adds(&frame, "\033[2K");
+		format_row(row, &frame);
+		cr_buf_adds(&frame, "\n");
 		jv_free(row);
-		w->drawn++;
+		lines++;
 	}
+	if (w->drawn == lines && w->frame.len == frame.len && (!frame.len || !memcmp(w->frame.data, frame.data, frame.len))) {
+		cr_buf_free(&frame);
+		return;
+	}
+	if (w->drawn)
+		fprintf(out, "\033[%dA", w->drawn);
+	fwrite(frame.data, 1, frame.len, out);
 	fflush(out);
+	w->drawn = lines;
+	cr_buf_free(&w->frame);
+	w->frame = frame;
 }
 
 /* Piped: one plain line whenever a workload's state changes. */
@@ -435,6 +444,7 @@ static void teardown(struct waiter *w)
 	jv_free(w->objects);
 	jv_free(w->pods);
 	jv_free(w->seen);
+	cr_buf_free(&w->frame);
 }
 
 /* Copies the rows into the deploy's summary. */
@@ -482,6 +492,7 @@ static void fail_fast(struct waiter *w, jv failure)
 	if (w->tty && w->drawn)
 		draw_live(w);
 	w->drawn = 0;
+	cr_buf_free(&w->frame);
 	cr_procs_stop_all(w->g); /* diagnosis needs no more events */
 	record(w);
 	jv diag = deploy_diagnose(w->d, workload, pod, sign);

@@ -65,6 +65,21 @@ grep -o $'\033\[2K  deployment.apps/api-service [^\r]*' "$T/raw" | sed 's/\x1b\[
 [ "$(wc -l <"$T/states")" -ge 2 ] && ok "api-service's line showed $(wc -l <"$T/states") states in place" ||
 	not_ok "api-service's line changed state in place" "$(cat "$T/states")"
 grep -q $'\033\[3[1-3]m' "$T/raw" && ok "states are coloured on a terminal" || not_ok "states are coloured on a terminal"
+# A redraw only when a line changed (most pod events change none): no frame repeats the one before.
+python3 - "$T/raw" >"$T/repeats" <<'PY'
+import re, sys
+data = open(sys.argv[1], "rb").read().decode("utf-8", "replace")
+frames, last = 0, None
+for part in re.split(r"\x1b\[[0-9]+A", data)[1:]:
+    frame = "".join(l for l in part.split("\n") if l.startswith("\x1b[2K"))
+    frames += 1
+    if frame == last:
+        print("repeated: " + re.sub(r"\x1b\[[0-9;]*[mK]", "", frame)[:200])
+    last = frame
+print("frames", frames)
+PY
+grep -q '^repeated' "$T/repeats" && not_ok "no redraw repeats the frame on screen" "$(head -3 "$T/repeats")" ||
+	ok "no redraw repeats the frame on screen ($(tail -1 "$T/repeats"))"
 grep -Eq '^phase apps: [0-9]+/[0-9]+ ready$' "$T/screen" && ok "the phase result follows its display" ||
 	not_ok "the phase result follows its display" "$(grep phase "$T/screen")"
 lacks "no plain progress lines on a terminal" "$T/screen" "deployment.apps/api-service: "
