@@ -124,97 +124,142 @@ static jv origin(const char *name, jv lines)
 			 jv_string("lines"), lines);
 }
 
-/* Appends the documents of one YAML/JSON stream to objects (and origins). */
-static int add_stream(const char *data, size_t len, const char *name, jv *objects, jv *origins, jv *err)
+/* Parses one stream into its documents and their origins; invalid with the message on error. */
+static jv parse_docs(const char *data, size_t len, const char *name, jv *origins)
 {
 	jv lines = jv_invalid(); /* always wanted: errors name the line */
 	jv docs = cr_yaml_parse(data, len, name, &lines);
+	*origins = jv_array();
 	if (!jv_is_valid(docs)) {
-		*err = jv_invalid_get_msg(docs);
 		jv_free(lines);
-		return -1;
+		return docs;
 	}
-	int ndocs = jv_array_length(jv_copy(docs));
-	for (int i = 0; i < ndocs; i++) {
-		jv doc = jv_array_get(jv_copy(docs), i);
-		jv doc_lines = jv_array_get(jv_copy(lines), i);
+	jv_array_foreach(lines, i, l)
+		*origins = jv_array_append(*origins, origin(name, l));
+	jv_free(lines);
+	return docs;
+}
+
+/* Appends documents (consumed) as objects, List items flattened; each must have a kind. */
+static int add_objects(jv docs, jv doc_origins, jv *objects, jv *origins, jv *err)
+{
+	int rc = 0;
+	jv_array_foreach(docs, i, doc) {
+		jv o = jv_array_get(jv_copy(doc_origins), i);
 		jv kind = jv_get_kind(doc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(doc), jv_string("kind")) : jv_invalid();
 		if (jv_get_kind(kind) != JV_KIND_STRING) {
+			jv file = jv_object_get(jv_copy(o), jv_string("file"));
+			jv line = jv_object_get(jv_copy(o), jv_string("line"));
+			*err = jv_string_fmt("%s:%d: document is not a Kubernetes object (no kind)",
+					     jv_string_value(file), (int)jv_number_value(line));
+			jv_free(file);
+			jv_free(line);
 			jv_free(kind);
-			int line = 1;
-			jv l = jv_object_get(jv_copy(doc_lines), jv_string(""));
-			if (jv_get_kind(l) == JV_KIND_NUMBER)
-				line = (int)jv_number_value(l);
-			jv_free(l);
-			*err = jv_string_fmt("%s:%d: document is not a Kubernetes object (no kind)", name, line);
 			jv_free(doc);
-			jv_free(doc_lines);
-			jv_free(docs);
-			jv_free(lines);
-			return -1;
+			jv_free(o);
+			rc = -1;
+			break;
 		}
 		bool is_list = !strcmp(jv_string_value(kind), "List");
 		jv_free(kind);
-		if (is_list) {
-			jv items = jv_object_get(doc, jv_string("items"));
-			int n = jv_get_kind(items) == JV_KIND_ARRAY ? jv_array_length(jv_copy(items)) : 0;
-			for (int j = 0; j < n; j++) {
-				*objects = jv_array_append(*objects, jv_array_get(jv_copy(items), j));
-				if (origins)
-					*origins = jv_array_append(*origins, origin(name, item_lines(jv_copy(doc_lines), j)));
-			}
-			jv_free(items);
-			jv_free(doc_lines);
-		} else {
+		if (!is_list) {
 			*objects = jv_array_append(*objects, doc);
-			if (origins)
-				*origins = jv_array_append(*origins, origin(name, doc_lines));
-			else
-				jv_free(doc_lines);
+			*origins = jv_array_append(*origins, o);
+			continue;
 		}
+		jv items = jv_object_get(doc, jv_string("items"));
+		jv file = jv_object_get(jv_copy(o), jv_string("file"));
+		jv lines = jv_object_get(o, jv_string("lines"));
+		if (jv_get_kind(items) == JV_KIND_ARRAY) {
+			jv_array_foreach(items, j, item) {
+				*objects = jv_array_append(*objects, item);
+				*origins = jv_array_append(*origins,
+					origin(jv_string_value(file), item_lines(jv_copy(lines), j)));
+			}
+		}
+		jv_free(items);
+		jv_free(file);
+		jv_free(lines);
 	}
 	jv_free(docs);
-	jv_free(lines);
-	return 0;
+	jv_free(doc_origins);
+	return rc;
 }
 
-static int manifest_name(const struct dirent *d)
+static bool manifest_name(const char *name)
 {
-	const char *dot = strrchr(d->d_name, '.');
-	return d->d_name[0] != '.' && dot &&
-	       (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
+	const char *dot = strrchr(name, '.');
+	return name[0] != '.' && dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
 }
 
-static int add_path(const char *path, jv *objects, jv *origins, jv *err)
+static int not_hidden(const struct dirent *d)
 {
-	if (strcmp(path, "-") && is_dir(path)) {
-		struct dirent **names;
-		int n = scandir(path, &names, manifest_name, alphasort);
-		if (n < 0) {
-			*err = jv_string_fmt("%s: %s", path, strerror(errno));
-			return -1;
-		}
-		int rc = 0;
-		for (int i = 0; i < n; i++) {
-			if (!rc) {
-				char child[PATH_MAX];
-				snprintf(child, sizeof(child), "%s/%s", path, names[i]->d_name);
-				rc = add_path(child, objects, origins, err);
-			}
-			free(names[i]);
-		}
-		free(names);
-		return rc;
-	}
+	return d->d_name[0] != '.';
+}
+
+static int walk_file(const char *path, cr_manifest_file_fn fn, void *ctx)
+{
 	struct cr_buf data = CR_BUF_INIT;
 	if (cr_read_file(path, &data) < 0) {
-		*err = jv_string_fmt("%s: %s", strcmp(path, "-") ? path : "standard input", strerror(errno));
+		jv err = jv_invalid_with_msg(jv_string_fmt("%s: %s", strcmp(path, "-") ? path : "standard input",
+							   strerror(errno)));
 		cr_buf_free(&data);
+		return fn(path, err, jv_array(), ctx);
+	}
+	jv origins;
+	jv docs = parse_docs(data.data, data.len, path, &origins);
+	cr_buf_wipe(&data); /* manifests may carry Secret values */
+	return fn(path, docs, origins, ctx);
+}
+
+static int walk(const char *path, bool top, bool recursive, cr_manifest_file_fn fn, void *ctx)
+{
+	struct stat st;
+	/* Named paths are followed; inside a tree a symlinked directory is not (no loops). */
+	bool dir = strcmp(path, "-") && (top ? stat(path, &st) : lstat(path, &st)) == 0 && S_ISDIR(st.st_mode);
+	if (!dir)
+		return top || manifest_name(strrchr(path, '/') ? strrchr(path, '/') + 1 : path) ?
+			walk_file(path, fn, ctx) : 0;
+	if (!top && !recursive)
+		return 0;
+	struct dirent **names;
+	int n = scandir(path, &names, not_hidden, alphasort);
+	if (n < 0)
+		return fn(path, jv_invalid_with_msg(jv_string_fmt("%s: %s", path, strerror(errno))), jv_array(), ctx);
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		if (!rc) {
+			struct cr_buf child = CR_BUF_INIT;
+			cr_buf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
+			rc = walk(child.data, false, recursive, fn, ctx);
+			cr_buf_free(&child);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int cr_manifests_walk(const char *path, bool recursive, cr_manifest_file_fn fn, void *ctx)
+{
+	return walk(path, true, recursive, fn, ctx);
+}
+
+struct collect {
+	jv objects, origins, err;
+};
+
+/* -f: stop at the first file that cannot be read or parsed. */
+static int collect_file(const char *file, jv docs, jv origins, void *ctx)
+{
+	struct collect *c = ctx;
+	(void)file;
+	if (!jv_is_valid(docs)) {
+		c->err = jv_invalid_get_msg(docs);
+		jv_free(origins);
 		return -1;
 	}
-	int rc = add_stream(data.data, data.len, path, objects, origins, err);
-	cr_buf_wipe(&data); /* manifests may carry Secret values */
-	return rc;
+	return add_objects(docs, origins, &c->objects, &c->origins, &c->err);
 }
 
 static jv kustomize(const char *dir, jv *origins, int *exit_code)
@@ -231,14 +276,27 @@ static jv kustomize(const char *dir, jv *origins, int *exit_code)
 		cr_child_clear(&c);
 		return fail(exit_code, code, msg);
 	}
-	jv objects = jv_array(), err = jv_invalid();
+	jv objects = jv_array(), all = jv_array(), err = jv_invalid(), doc_origins;
 	char name[PATH_MAX + 16];
 	snprintf(name, sizeof(name), "kustomize %s", dir);
-	int rc = add_stream(cr_buf_str(&c.out), c.out.len, name, &objects, origins, &err);
+	jv docs = parse_docs(cr_buf_str(&c.out), c.out.len, name, &doc_origins);
 	cr_child_clear(&c);
-	if (rc < 0) {
+	if (!jv_is_valid(docs)) {
+		jv_free(doc_origins);
 		jv_free(objects);
+		jv_free(all);
+		return fail(exit_code, CR_EXIT_INPUT, jv_invalid_get_msg(docs));
+	}
+	if (add_objects(docs, doc_origins, &objects, &all, &err) < 0) {
+		jv_free(objects);
+		jv_free(all);
 		return fail(exit_code, CR_EXIT_INPUT, err);
+	}
+	if (origins) {
+		jv_free(*origins);
+		*origins = all;
+	} else {
+		jv_free(all);
 	}
 	return objects;
 }
@@ -251,12 +309,19 @@ jv cr_manifests_load(const struct cr_source_opts *src, jv *origins, int *exit_co
 	if (given > 1)
 		return fail(exit_code, CR_EXIT_USAGE, jv_string("give only one of -f, -k and --overlay"));
 	if (src->file) {
-		jv objects = jv_array(), err = jv_invalid();
-		if (add_path(src->file, &objects, origins, &err) < 0) {
-			jv_free(objects);
-			return fail(exit_code, cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, err);
+		struct collect c = { jv_array(), jv_array(), jv_invalid() };
+		if (cr_manifests_walk(src->file, false, collect_file, &c) < 0) {
+			jv_free(c.objects);
+			jv_free(c.origins);
+			return fail(exit_code, cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, c.err);
 		}
-		return objects;
+		if (origins) {
+			jv_free(*origins);
+			*origins = c.origins;
+		} else {
+			jv_free(c.origins);
+		}
+		return c.objects;
 	}
 	if (src->kustomize)
 		return kustomize(src->kustomize, origins, exit_code);

@@ -4,11 +4,9 @@
  * PATH arguments are read as files (directories recursively), not rendered,
  * so lines point at what a commit would add; -k renders a kustomization.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
@@ -115,75 +113,21 @@ static void scan_docs(struct scan *sc, jv docs, jv origins)
 	print_findings(sc, findings, origins);
 }
 
-/* One file, read as YAML or JSON; documents need not be Kubernetes objects. */
-static void scan_file(struct scan *sc, const char *path)
+/* One file of a PATH argument: an unreadable or malformed one is reported, the others still scanned. */
+static int scan_file(const char *file, jv docs, jv origins, void *ctx)
 {
-	struct cr_buf data = CR_BUF_INIT;
-	const char *label = strcmp(path, "-") ? path : "-";
-	if (cr_read_file(path, &data) < 0) {
-		cr_error("%s: %s", strcmp(path, "-") ? path : "standard input", strerror(errno));
-		cr_buf_free(&data);
-		sc->errors++;
-		return;
-	}
-	jv lines = jv_invalid();
-	jv docs = cr_yaml_parse(data.data, data.len, label, &lines);
-	cr_buf_wipe(&data);
+	struct scan *sc = ctx;
+	(void)file;
 	if (!jv_is_valid(docs)) {
 		jv msg = jv_invalid_get_msg(docs);
-		cr_error("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : label);
+		cr_error("%s", jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : file);
 		jv_free(msg);
-		jv_free(lines);
+		jv_free(origins);
 		sc->errors++;
-		return;
+		return 0;
 	}
-	jv origins = jv_array();
-	jv_array_foreach(lines, i, l) {
-		jv first = jv_object_get(jv_copy(l), jv_string(""));
-		origins = jv_array_append(origins, JV_OBJECT(jv_string("file"), jv_string(label),
-			jv_string("line"), jv_get_kind(first) == JV_KIND_NUMBER ? first : (jv_free(first), jv_number(1)),
-			jv_string("lines"), l));
-	}
-	jv_free(lines);
 	scan_docs(sc, docs, origins);
-}
-
-static bool manifest_file(const char *name)
-{
-	const char *dot = strrchr(name, '.');
-	return dot && (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml") || !strcmp(dot, ".json"));
-}
-
-static int not_hidden(const struct dirent *d)
-{
-	return d->d_name[0] != '.';
-}
-
-/* A directory: its manifest files and subdirectories, in name order. */
-static void scan_path(struct scan *sc, const char *path, bool top)
-{
-	struct stat st;
-	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct dirent **names;
-		int n = scandir(path, &names, not_hidden, alphasort);
-		if (n < 0) {
-			cr_error("%s: %s", path, strerror(errno));
-			sc->errors++;
-			return;
-		}
-		for (int i = 0; i < n; i++) {
-			struct cr_buf child = CR_BUF_INIT;
-			cr_buf_addf(&child, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", names[i]->d_name);
-			if (stat(child.data, &st) == 0 && (S_ISDIR(st.st_mode) || manifest_file(names[i]->d_name)))
-				scan_path(sc, child.data, false);
-			cr_buf_free(&child);
-			free(names[i]);
-		}
-		free(names);
-		return;
-	}
-	(void)top; /* a file named on the command line is read whatever its name */
-	scan_file(sc, path);
+	return 0;
 }
 
 /* -f, -k, --overlay or the project's manifests, through the shared loader. */
@@ -210,7 +154,7 @@ int sec_check(int argc, const char **argv)
 	struct scan sc = { cr_jq_compile_named("secrets-check", jv_null()), 0, 0, 0 };
 	if (argc)
 		for (int i = 0; i < argc; i++)
-			scan_path(&sc, argv[i], true);
+			cr_manifests_walk(argv[i], true, scan_file, &sc);
 	else
 		scan_source(&sc);
 	cr_jq_free(sc.q);

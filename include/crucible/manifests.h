@@ -3,6 +3,7 @@
 #define CRUCIBLE_MANIFESTS_H
 
 #include <jv.h>
+#include <stdbool.h>
 
 #include "opts.h"
 
@@ -27,6 +28,19 @@ const char *cr_manifests_home(void);
  * (file "-" for stdin, "kustomize DIR" for rendered input).
  */
 jv cr_manifests_load(const struct cr_source_opts *src, jv *origins, int *exit_code);
+
+/*
+ * Reads the manifest files under path and calls fn for each with its
+ * documents as parsed (no kind check, Lists not flattened) and their origins
+ * as above; on a read or parse error docs is invalid, its message naming
+ * "file[:line:col]". path "-" is stdin; a named file is read whatever its
+ * name; a directory gives its *.yaml, *.yml and *.json files in name order,
+ * and with recursive its subdirectories, never following a symlinked
+ * directory inside the tree (no loops). fn consumes docs and origins; a
+ * nonzero return stops the walk and is returned.
+ */
+typedef int (*cr_manifest_file_fn)(const char *file, jv docs, jv origins, void *ctx);
+int cr_manifests_walk(const char *path, bool recursive, cr_manifest_file_fn fn, void *ctx);
 
 /*
  * Reads a whole file ("-" is stdin) into a buffer; returns 0 or -1 with

@@ -83,6 +83,13 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 expect_exit 3 "an unreadable file: exit 3" "${as_user[@]}" $S check "$T/locked.yaml"
 contains "... saying why" "$T/err" "Permission denied"
+# A symlinked directory inside the tree is not followed: no loop, no duplicates.
+mkdir -p "$T/tree/d"
+cp "$C/bad/token-aws.yaml" "$T/tree/d/"
+ln -s .. "$T/tree/d/loop"
+expect_exit 1 "a tree with a symlink loop: exit 1" $S check "$T/tree"
+[ "$(grep -c 'token-aws.yaml:7:' "$T/out")" -eq 1 ] && ok "... each finding once" || not_ok "... each finding once" "$(head -5 "$T/out")"
+
 # An error does not hide findings in the other files.
 expect_exit 3 "an error with findings elsewhere: exit 3" $S check "$T/missing.yaml" "$C/bad/token-aws.yaml"
 contains "... the findings are still printed" "$T/out" "token-aws.yaml:7:"
