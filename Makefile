@@ -114,13 +114,14 @@ clean:
 
 # A krew archive: the binaries (with the migrate_db link), the manifests and
 # completion, plus dist/krew-manifest.yaml carrying the archive's sha256.
-DIST = dist/kubectl-crucible-linux-amd64.tar.gz
+DISTDIR = $(O)/dist
+DIST = $(DISTDIR)/kubectl-crucible-linux-amd64.tar.gz
 dist: all
-	@rm -rf dist/stage && mkdir -p dist/stage/bin
-	cp -P $(BINDIR)/kubectl-crucible* $(COMPLETERS) dist/stage/bin/
-	cp -R k8s dist/stage/k8s
-	cp README.md dist/stage/
-	tar -C dist/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
-	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > dist/krew-manifest.yaml
-	@rm -rf dist/stage
+	@rm -rf $(DISTDIR)/stage && mkdir -p $(DISTDIR)/stage/bin
+	cp -P $(BINDIR)/kubectl-crucible* $(COMPLETERS) $(DISTDIR)/stage/bin/
+	cp -R k8s $(DISTDIR)/stage/k8s
+	cp README.md $(DISTDIR)/stage/
+	tar -C $(DISTDIR)/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
+	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > $(DISTDIR)/krew-manifest.yaml
+	@rm -rf $(DISTDIR)/stage
 	@echo "dist: $(DIST)"
