@@ -112,12 +112,16 @@ void deploy_print_ordered(struct deploy *d)
 	cr_buf_wipe(&out); /* may hold Secret values given in the input */
 }
 
-/* Deletes what earlier deploys applied and the input no longer has, listing it first. */
+/*
+ * Deletes what earlier deploys applied (deploy's field manager, see
+ * crucible/manager.h) and the input no longer has, listing it first.
+ */
 void deploy_prune(struct deploy *d)
 {
 	jv in = JV_OBJECT(jv_string("live"), jv_copy(d->live), jv_string("objects"),
 			  jq_run1("deploy-all", jv_copy(d->plan)), jv_string("label"),
-			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
+			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)),
+			  jv_string("manager"), jv_string(DEPLOY_MANAGER));
 	jv gone = jq_run1("deploy-prune", in);
 	int n = jv_array_length(jv_copy(gone));
 	d->phase = "prune";

@@ -14,8 +14,6 @@
 #include "crucible/opts.h"
 #include "secrets.h"
 
-#define FIELD_MANAGER "kubectl-crucible-secrets"
-
 static bool missing_keys(const struct sec_secret *s)
 {
 	for (size_t i = 0; i < s->nkeys; i++)
@@ -71,7 +69,7 @@ static enum cr_run_result apply(struct cr_child *c, const struct cr_buf *manifes
 {
 	cr_child_clear(c);
 	cr_kubectl_args(c, true);
-	cr_strv_pushl(&c->args, "apply", "--server-side", "--field-manager=" FIELD_MANAGER, NULL);
+	cr_strv_pushl(&c->args, "apply", "--server-side", "--field-manager=" CR_FIELD_MANAGER_SECRETS, NULL);
 	if (rotate)
 		cr_strv_push(&c->args, "--force-conflicts"); /* take over keys another manager set */
 	cr_strv_pushl(&c->args, "-f", "-", NULL);

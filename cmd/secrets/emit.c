@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "crucible/manager.h"
 #include "crucible/opts.h"
 #include "secrets.h"
 
@@ -31,7 +32,7 @@ static void emit_yaml_one(const struct sec_secret *s, struct cr_buf *out)
 {
 	cr_buf_addf(out, "apiVersion: v1\nkind: Secret\nmetadata:\n  name: \"%s\"\n  namespace: \"%s\"\n"
 		    "  labels:\n    app.kubernetes.io/part-of: crucible\n"
-		    "    app.kubernetes.io/managed-by: kubectl-crucible\n"
+		    "    " CR_LABEL_MANAGED_BY ": " CR_LABEL_MANAGED_BY_VALUE "\n"
 		    "type: \"%s\"\ndata:\n", s->name, cr_opts.namespace, s->type);
 	for (size_t i = 0; i < s->nkeys; i++) {
 		const struct sec_key *k = &s->keys[i];
@@ -61,7 +62,7 @@ static void emit_json_one(const struct sec_secret *s, struct cr_buf *out)
 	cr_buf_addf(out, "    {\n      \"apiVersion\": \"v1\",\n      \"kind\": \"Secret\",\n"
 		    "      \"metadata\": {\n        \"name\": \"%s\",\n        \"namespace\": \"%s\",\n"
 		    "        \"labels\": {\n          \"app.kubernetes.io/part-of\": \"crucible\",\n"
-		    "          \"app.kubernetes.io/managed-by\": \"kubectl-crucible\"\n        }\n      },\n"
+		    "          \"" CR_LABEL_MANAGED_BY "\": \"" CR_LABEL_MANAGED_BY_VALUE "\"\n        }\n      },\n"
 		    "      \"type\": \"%s\",\n      \"data\": {", s->name, cr_opts.namespace, s->type);
 	bool first = true;
 	for (size_t i = 0; i < s->nkeys; i++) {

@@ -97,8 +97,23 @@ lacks "Secret values never appear" "$T/out" "test-only"
 # --prune: flower's Service left the input.
 awk 'BEGIN{RS="---\n"; ORS="---\n"} !/kind: Service\n(.*\n)*  name: flower\n/' "$T/base.yaml" >"$T/pruned.yaml"
 expect_exit 0 "deploy --prune" kubectl-crucible-deploy --prune -f "$T/pruned.yaml"
-contains "prune lists what it deletes" "$T/out" "service/flower pruned"
+cp "$T/out" "$T/prune.out"
+contains "prune lists what it deletes" "$T/prune.out" "service/flower pruned"
+lacks "prune keeps what the input has" "$T/prune.out" "deployment.apps/flower pruned"
 expect_exit 1 "the pruned Service is gone" kubectl get service flower -n crucible
-lacks "prune keeps what the input has" "$T/out" "deployment.apps/flower pruned"
+# The Secrets secrets apply created carry the project's managed-by label but
+# were not applied by deploy: prune must leave them (the database password).
+lacks "prune leaves the Secrets secrets apply created" "$T/prune.out" "secret/"
+n=$(kubectl get secrets -n crucible -o name 2>/dev/null | wc -l)
+[ "$n" -eq 4 ] && ok "the 4 Secrets survive deploy --prune" || not_ok "the 4 Secrets survive deploy --prune" "$n left"
+kubectl get secret db-credentials -n crucible -o json | jq -e '.data["postgres-password"] | length > 0' >/dev/null &&
+	ok "db-credentials keeps its password" || not_ok "db-credentials keeps its password"
+# A Secret that deploy itself applied, and the input then dropped, does go.
+printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: extra-secret\n  namespace: crucible\nstringData:\n  k: v\n' >"$T/extra.yaml"
+cat "$T/pruned.yaml" "$T/extra.yaml" >"$T/with-extra.yaml"
+expect_exit 0 "deploy with an extra Secret in the input" kubectl-crucible-deploy -f "$T/with-extra.yaml"
+expect_exit 0 "deploy --prune without it" kubectl-crucible-deploy --prune -f "$T/pruned.yaml"
+contains "a Secret deploy applied is pruned" "$T/out" "secret/extra-secret pruned"
+expect_exit 1 "... and gone" kubectl get secret extra-secret -n crucible
 
 done_testing
