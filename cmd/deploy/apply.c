@@ -81,8 +81,11 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 	enum cr_run_result r = deploy_kubectl(d, &c, true);
 	cr_buf_wipe(&text); /* may hold Secret values */
 	jv_free(objects);
-	if (r != CR_RUN_OK)
-		deploy_kubectl_failed(d, "kubectl apply", &c, r); /* its message names the object */
+	if (r != CR_RUN_OK) {
+		struct cr_buf what = CR_BUF_INIT; /* not freed: deploy_kubectl_failed exits */
+		cr_buf_addf(&what, "applying phase %s (kubectl apply)", d->phase);
+		deploy_kubectl_failed(d, what.data, &c, r); /* its message names the object */
+	}
 	jv after = deploy_parse_objects(c.out.data, c.out.len);
 	cr_child_clear(&c);
 	if (!jv_is_valid(after))
@@ -147,7 +150,7 @@ void deploy_prune(struct deploy *d)
 	/* One delete for all of them; deleting twice is harmless, so retry. */
 	enum cr_run_result r = deploy_kubectl(d, &c, true);
 	if (r != CR_RUN_OK)
-		deploy_kubectl_failed(d, "kubectl delete (prune)", &c, r);
+		deploy_kubectl_failed(d, "pruning (kubectl delete)", &c, r);
 	cr_child_clear(&c);
 	d->phase = NULL;
 }

@@ -49,9 +49,22 @@ jv deploy_phase(const struct deploy *d, int i);
  * List, whose kind kubectl would try to validate against the OpenAPI schema.
  */
 void deploy_json_stream(jv objects, struct cr_buf *out);
-/* Counts and starts a kubectl call; c->args prepared by the caller. */
+/* Milliseconds left before --timeout's deadline (0: passed); -1: no deadline. */
+long long deploy_time_left(const struct deploy *d);
+/*
+ * Starts a kubectl call (c->args prepared by the caller) and counts it. Each
+ * process is limited to the time left before the deadline (CR_RUN_TIMEOUT
+ * when it runs out, or at once when none is left). With retry, transient
+ * failures are retried with backoff up to CR_RETRY_ATTEMPTS processes in
+ * all; first is how many the caller has already made.
+ */
+enum cr_run_result deploy_kubectl_from(struct deploy *d, struct cr_child *c, bool retry, int first);
 enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool retry);
-/* Dies with CR_EXIT_KUBECTL (or 130/5) naming what failed and kubectl's own message. */
+/*
+ * Dies with CR_EXIT_KUBECTL naming what failed (a phrase: "listing the
+ * cluster's objects") and kubectl's own message; 130 when interrupted; 5
+ * when the deadline cut the call short, saying what was still running.
+ */
 _Noreturn void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_child *c,
 				     enum cr_run_result r);
 

@@ -98,19 +98,45 @@ jv deploy_phase(const struct deploy *d, int i)
 	return jv_array_get(jv_object_get(jv_copy(d->plan), jv_string("phases")), i);
 }
 
+long long deploy_time_left(const struct deploy *d)
+{
+	if (!d->deadline_ms)
+		return -1;
+	long long left = d->deadline_ms - cr_now_ms();
+	return left > 0 ? left : 0;
+}
+
+enum cr_run_result deploy_kubectl_from(struct deploy *d, struct cr_child *c, bool retry, int first)
+{
+	enum cr_run_result r = CR_RUN_ERROR;
+	int last = retry ? CR_RETRY_ATTEMPTS : first + 1;
+
+	for (int n = first; n < last; n++) {
+		if (n > first) {
+			int delay = cr_retry_delay_ms(n - 1);
+			long long left = deploy_time_left(d);
+			cr_debug("transient kubectl failure, retrying in %d ms: %s", delay, cr_kubectl_failure(c, r));
+			if (left >= 0 && left < delay)
+				delay = (int)left;
+			if (cr_sleep_ms(delay))
+				return CR_RUN_INTERRUPTED;
+		}
+		/* Every call ends by the deadline: an API server that never answers cannot hang the deploy. */
+		long long left = deploy_time_left(d);
+		if (left == 0)
+			return CR_RUN_TIMEOUT;
+		c->timeout_ms = left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
+		d->kubectl_calls++;
+		r = cr_kubectl_run(c);
+		if (r != CR_RUN_EXIT || !cr_kubectl_transient(cr_buf_str(&c->err)))
+			return r;
+	}
+	return r;
+}
+
 enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool retry)
 {
-	int n = 0;
-	enum cr_run_result r;
-
-	if (retry) {
-		r = cr_kubectl_run_retry(c, &n);
-	} else {
-		n = 1;
-		r = cr_kubectl_run(c);
-	}
-	d->kubectl_calls += n;
-	return r;
+	return deploy_kubectl_from(d, c, retry, 0);
 }
 
 void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_child *c,
@@ -118,6 +144,15 @@ void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_c
 {
 	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
 		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
+	if (r == CR_RUN_TIMEOUT) {
+		jv msg = d->timeout_ms % 1000
+			 ? jv_string_fmt("timed out after %.1f s (--timeout) while %s: kubectl was still running",
+					 (double)d->timeout_ms / 1000.0, what)
+			 : jv_string_fmt("timed out after %lld s (--timeout) while %s: kubectl was still running",
+					 d->timeout_ms / 1000, what);
+		cr_error("%s", jv_string_value(msg));
+		deploy_finish(d, CR_EXIT_TIMEOUT, "timeout", JV_OBJECT(jv_string("error"), msg));
+	}
 	cr_error("%s: %s", what, cr_kubectl_failure(c, r));
 	int code = cr_kubectl_exit_code(r);
 	deploy_finish(d, code == CR_EXIT_OK ? CR_EXIT_KUBECTL : code, "error",

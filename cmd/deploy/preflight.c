@@ -48,7 +48,7 @@ static void check_version(struct deploy *d, struct cr_child *cp, enum cr_run_res
 	if (jv_get_kind(minor) != JV_KIND_STRING || jv_get_kind(major) != JV_KIND_STRING) {
 		jv_free(minor);
 		jv_free(major);
-		deploy_kubectl_failed(d, "cluster not reachable (kubectl version)", c,
+		deploy_kubectl_failed(d, "reaching the cluster (kubectl version)", c,
 				      r == CR_RUN_OK ? CR_RUN_EXIT : r);
 	}
 	/* "32+" on some providers: atoi stops at the '+'. */
@@ -250,16 +250,16 @@ static void check_storage(struct deploy *d)
 static void run_together(struct deploy *d, struct cr_child *cs, int n, enum cr_run_result *rs)
 {
 	struct cr_procs *g = cr_procs_new();
+	long long left = deploy_time_left(d);
 	for (int i = 0; i < n; i++) {
-		rs[i] = CR_RUN_ERROR;
-		if (cr_verbose > 0) {
-			struct cr_buf line = CR_BUF_INIT;
-			for (size_t j = 0; j < cs[i].args.n; j++)
-				cr_buf_addf(&line, "%s%s", j ? " " : "+ ", cs[i].args.v[j]);
-			cr_debug("%s", line.data);
-			cr_buf_free(&line);
-		}
+		rs[i] = CR_RUN_TIMEOUT;
+		if (left == 0)
+			continue; /* nothing started: the deadline has passed */
+		/* Each call ends by the deadline, like every other of deploy's (deploy_kubectl). */
+		cs[i].timeout_ms = left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
+		cr_kubectl_trace(&cs[i]);
 		d->kubectl_calls++;
+		rs[i] = CR_RUN_ERROR;
 		if (cr_procs_start(g, &cs[i]) < 0)
 			rs[i] = cs[i].not_found ? CR_RUN_NOT_FOUND : CR_RUN_ERROR;
 	}
@@ -272,10 +272,11 @@ static void run_together(struct deploy *d, struct cr_child *cs, int n, enum cr_r
 	cr_procs_free(g);
 	if (cr_interrupted())
 		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
+	/* The first attempt was the group's: CR_RETRY_ATTEMPTS in all, as documented. */
 	for (int i = 0; i < n; i++)
 		if (rs[i] == CR_RUN_EXIT && cr_kubectl_transient(cr_buf_str(&cs[i].err))) {
 			cr_debug("transient kubectl failure, retrying: %s", cr_kubectl_failure(&cs[i], rs[i]));
-			rs[i] = deploy_kubectl(d, &cs[i], true);
+			rs[i] = deploy_kubectl_from(d, &cs[i], true, 1);
 		}
 }
 

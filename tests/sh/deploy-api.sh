@@ -47,6 +47,30 @@ expect_exit 4 "persistent 500s exit 4" kubectl-crucible-deploy
 contains "with kubectl's message" "$T/err" "InternalError"
 fault '{"api": {"error500": 0}}'
 
+# An API server that never answers: --timeout bounds every kubectl call, not
+# only the wait (preflight, apply, diagnose, prune would otherwise hang).
+fault '{"api": {"latencyMs": 60000}}'
+t0=$(date +%s%N)
+expect_exit 5 "an API server that never answers: --timeout expires with exit 5" \
+	timeout -k 5 30 kubectl-crucible-deploy --timeout 2s
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 8000 ] && ok "... at the timeout (${ms} ms)" || not_ok "... at the timeout" "${ms} ms"
+contains "... saying what was still running" "$T/err" "timed out after 2 s (--timeout) while"
+contains "... in the preflight" "$T/err" "reaching the cluster (kubectl version): kubectl was still running"
+fault '{"api": {"latencyMs": null}}'
+# A kubectl apply that never returns (a webhook that hangs, say): the apply
+# gets only the time left, and the message names the phase.
+REAL=$(command -v kubectl)
+printf '#!/bin/sh\ncase " $* " in *" apply "*) exec sleep 60 ;; esac\nexec "%s" "$@"\n' "$REAL" >"$T/kubectl-hang"
+chmod +x "$T/kubectl-hang"
+t0=$(date +%s%N)
+expect_exit 5 "a kubectl apply that hangs: exit 5 at the deadline" \
+	timeout -k 5 30 kubectl-crucible-deploy --timeout 4s --kubectl "$T/kubectl-hang"
+ms=$((($(date +%s%N) - t0) / 1000000))
+[ "$ms" -lt 9000 ] && ok "... at the timeout (${ms} ms)" || not_ok "... at the timeout" "${ms} ms"
+contains "... naming the call that was running" "$T/err" \
+	"timed out after 4 s (--timeout) while applying phase namespace+config+databases (kubectl apply): kubectl was still running"
+
 # Ctrl-C while waiting: a frontend that never becomes ready, a new template to
 # wait on (a new image: new pods, which never become ready; a change of
 # replicas alone could end the wait before the fault reaches the old pods).
