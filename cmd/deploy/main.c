@@ -51,6 +51,9 @@ static const struct cr_tool tool = {
 		"StatefulSets and their Services (waited on); Deployments, DaemonSets, Services\n"
 		"(waited on); Ingress, NetworkPolicies, HPA, PDB. Jobs are left to migrate-db.\n"
 		"\n"
+		"Namespace: the one the manifests name (objects without one go to -n, default\n"
+		"crucible); as for kubectl apply -n (and secrets apply), -n must agree with it.\n"
+		"\n"
 		"Exit status: 0 ready, 1 failed (diagnosis printed), 2 usage, 3 bad manifests,\n"
 		"4 kubectl or API error, 5 --timeout expired, 130 interrupted.\n"
 		"\n"
@@ -230,10 +233,23 @@ static long long duration_opt(const char *flag, const char *value, long long dfl
 	return ms;
 }
 
+/* Set when -n/--namespace was given (cr_opts_parse fills in "crucible" otherwise). */
+static bool namespace_given;
+
 static void parse_options(struct deploy *d, int argc, const char **argv)
 {
 	int nargs = 0;
+	/*
+	 * A string popt replaces (without freeing it) when -n is given, and
+	 * cr_opts_parse keeps otherwise: whether it is still there says
+	 * whether -n was given.
+	 */
+	char *unset = cr_xstrdup("crucible");
+	cr_opts.namespace = unset;
 	const char **rest = cr_opts_parse(&tool, argc, argv, &nargs);
+	namespace_given = cr_opts.namespace != unset;
+	if (namespace_given)
+		free(unset);
 	if (nargs > 0)
 		cr_usage_error("unexpected argument '%s'", rest[0]);
 	if (opt_dry_run && !strcmp(opt_dry_run, "client"))
@@ -250,8 +266,42 @@ static void parse_options(struct deploy *d, int argc, const char **argv)
 	d->unsched_grace_ms = duration_opt("unschedulable-grace", opt_unsched_grace, 15 * 1000);
 	d->no_wait = opt_no_wait > 0;
 	d->prune = opt_prune > 0;
-	d->namespace = cr_opts.namespace && *cr_opts.namespace ? cr_opts.namespace : "crucible";
 	d->progress = d->json ? stderr : stdout;
+}
+
+/*
+ * The namespace to deploy into, as `kubectl apply -n` decides it (secrets
+ * apply decides it the same way): objects that name a namespace keep it, and
+ * an -n that differs is an error; objects that name none go to -n (default
+ * "crucible"). Without -n, the one namespace the objects name. Sets
+ * cr_opts.namespace to it.
+ */
+static void choose_namespace(jv objects)
+{
+	const char *named = NULL;
+	jv_array_foreach(objects, i, o) {
+		jv ns = jv_getpath(o, JV_ARRAY(jv_string("metadata"), jv_string("namespace")));
+		if (jv_get_kind(ns) == JV_KIND_STRING && *jv_string_value(ns)) {
+			const char *n = jv_string_value(ns);
+			if (namespace_given && strcmp(n, cr_opts.namespace))
+				cr_die(CR_EXIT_USAGE, "the namespace from the provided object \"%s\" does not match the "
+				       "namespace \"%s\". You must pass '--namespace=%s' to perform this operation.",
+				       n, cr_opts.namespace, n);
+			if (named && strcmp(named, n))
+				cr_die(CR_EXIT_INPUT, "the objects name two namespaces, \"%s\" and \"%s\": deploy one "
+				       "namespace at a time", named, n);
+			if (!named)
+				named = cr_xstrdup(n);
+		}
+		jv_free(ns);
+	}
+	jv_free(objects);
+	if (named && !namespace_given) {
+		free(cr_opts.namespace);
+		cr_opts.namespace = (char *)named;
+	} else {
+		free((char *)named);
+	}
 }
 
 static void load_and_plan(struct deploy *d)
@@ -265,6 +315,8 @@ static void load_and_plan(struct deploy *d)
 	}
 	if (jv_array_length(jv_copy(d->objects)) == 0)
 		cr_die(CR_EXIT_INPUT, "no objects in the input");
+	choose_namespace(jv_copy(d->objects));
+	d->namespace = cr_opts.namespace;
 	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->objects), jv_string("namespace"),
 			  jv_string(d->namespace), jv_string("labels"),
 			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));

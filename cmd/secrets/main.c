@@ -43,6 +43,8 @@ static const char examples[] =
 	"             apply, values on kubectl's stdin); --rotate renews them all.\n"
 	"             A namespace that does not exist is created first, as deploy\n"
 	"             would apply it (the manifests' Namespace, else a bare one)\n"
+	"             The namespace (generate, apply) is the one the manifests name;\n"
+	"             -n must agree with it, as for kubectl apply -n (and deploy)\n"
 	"  check      report plain-text secrets in manifests: PATH... (files or\n"
 	"             directories, searched recursively), -k DIR, -f FILE or -f -\n"
 	"  list       the namespace's Secrets: type, key names, age, who uses them,\n"
@@ -106,7 +108,17 @@ int main(int argc, const char **argv)
 	};
 	tool.more_help = help.data;
 	int nargs;
+	/*
+	 * A string popt replaces (without freeing it) when -n is given, and
+	 * cr_opts_parse keeps otherwise: whether it is still there says
+	 * whether -n was given.
+	 */
+	char *unset = cr_xstrdup("crucible");
+	cr_opts.namespace = unset;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
+	sec_namespace_given = cr_opts.namespace != unset;
+	if (sec_namespace_given)
+		free(unset);
 	if (nargs < 1)
 		cr_usage_error("missing command: generate, apply, check or list");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

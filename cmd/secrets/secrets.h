@@ -23,6 +23,8 @@ struct sec_opts {
 	int rotate;     /* --rotate */
 };
 extern struct sec_opts sec_opts;
+/* -n/--namespace was given on the command line (else cr_opts.namespace is the default). */
+extern bool sec_namespace_given;
 
 enum {
 	SEC_OPT_OUTPUT = 1, SEC_OPT_ENV_FILE = 2, SEC_OPT_OUT = 4, SEC_OPT_SHOW = 8,

@@ -116,4 +116,27 @@ expect_exit 0 "deploy --prune without it" kubectl-crucible-deploy --prune -f "$T
 contains "a Secret deploy applied is pruned" "$T/out" "secret/extra-secret pruned"
 expect_exit 1 "... and gone" kubectl get secret extra-secret -n crucible
 
+# -n means what it means to kubectl apply, in deploy and in secrets: objects
+# that name a namespace keep it, and an explicit -n that differs is an error
+# (kubectl's own words); objects without one go to -n.
+before=$(rv)
+want="the namespace from the provided object \"crucible\" does not match the namespace \"other\". You must pass '--namespace=crucible' to perform this operation."
+expect_exit 2 "deploy -n other with the manifests' namespace crucible: a usage error" kubectl-crucible-deploy -n other
+contains "... in kubectl's words" "$T/err" "$want"
+expect_exit 2 "secrets apply -n other likewise" kubectl-crucible-secrets apply -n other
+contains "... in the same words" "$T/err" "$want"
+[ "$(rv)" = "$before" ] && ok "... and nothing was changed" || not_ok "... and nothing was changed" "rv $before -> $(rv)"
+sed -e 's/^  namespace: crucible$/  namespace: other/' -e 's/^  name: crucible$/  name: other/' "$T/base.yaml" >"$T/other.yaml"
+grep -q '^  namespace: crucible' "$T/other.yaml" && not_ok "the manifests moved to namespace other" "$(grep -n 'namespace: crucible' "$T/other.yaml" | head -3)"
+expect_exit 0 "secrets apply of manifests in namespace other, without -n" kubectl-crucible-secrets apply -f "$T/other.yaml"
+contains "... creates namespace other, as the manifests define it" "$T/out" "namespace/other created"
+contains "... and the Secrets there" "$T/out" "secret/db-credentials created"
+expect_exit 0 "deploy -n other of those manifests" kubectl-crucible-deploy -n other -f "$T/other.yaml" --timeout 60s
+contains "... finds the namespace secrets apply created its own" "$T/out" "namespace/other unchanged"
+grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "... and the platform is ready in other" ||
+	not_ok "... and the platform is ready in other" "$(tail -5 "$T/err")"
+expect_exit 0 "deploy of the same manifests without -n goes to their namespace" kubectl-crucible-deploy -f "$T/other.yaml"
+contains "... unchanged" "$T/out" "deployment.apps/api-service unchanged"
+kubectl get deployment api-service -n other >/dev/null 2>&1 && ok "api-service runs in other" || not_ok "api-service runs in other"
+
 done_testing

@@ -129,8 +129,14 @@ run "apply --rotate with a given password" 0 $S apply --rotate --from-env-file "
 values >"$T/v4"
 
 # --- failures map to the documented exit codes, still without values ----------
-# --- a namespace that does not exist is created (a bare one: the manifests define only crucible)
-run "apply into a missing namespace creates it" 0 $S apply -n fresh-ns "$K"
+# --- -n as kubectl apply takes it: manifests that name another namespace are an error
+run "apply -n with manifests in another namespace: exit 2" 2 $S apply -n fresh-ns "$K"
+contains "... in kubectl's words" "$T/err" "the namespace from the provided object \"crucible\" does not match the namespace \"fresh-ns\". You must pass '--namespace=crucible' to perform this operation."
+kubectl get namespace fresh-ns >/dev/null 2>&1 && not_ok "... and creates nothing" || ok "... and creates nothing"
+# --- a namespace that does not exist is created (a bare one: the manifests,
+# without namespaces, define only crucible)
+kubectl kustomize k8s/base | sed '/^  namespace: crucible$/d' >"$T/no-ns.yaml"
+run "apply into a missing namespace creates it" 0 $S apply -n fresh-ns -f "$T/no-ns.yaml" "$K"
 contains "... and says so" "$T/out" "namespace/fresh-ns created"
 contains "... then creates the Secrets" "$T/out" "secret/db-credentials created ("
 kubectl get namespace fresh-ns -o json --show-managed-fields >"$T/ns.json" 2>/dev/null
@@ -139,7 +145,7 @@ jq -e '(.metadata.labels | del(.["kubernetes.io/metadata.name"])) == {"app.kuber
 	ok "... a bare Namespace with deploy's label and field manager" || not_ok "... a bare Namespace with deploy's label and field manager" "$(jq -c .metadata "$T/ns.json")"
 [ "$(kubectl -n fresh-ns get secrets -o name | wc -l)" -eq 4 ] && ok "... holding the Secrets" || not_ok "... holding the Secrets"
 kubectl get namespace fresh-ns -o jsonpath='{.metadata.resourceVersion}' >"$T/ns-rv1"
-run "apply into that namespace again" 0 $S apply -n fresh-ns "$K"
+run "apply into that namespace again" 0 $S apply -n fresh-ns -f "$T/no-ns.yaml" "$K"
 lacks "... leaves an existing namespace alone" "$T/out" "namespace/"
 kubectl get namespace fresh-ns -o jsonpath='{.metadata.resourceVersion}' >"$T/ns-rv2"
 cmp -s "$T/ns-rv1" "$T/ns-rv2" && ok "... untouched" || not_ok "... untouched"
