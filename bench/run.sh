@@ -34,6 +34,13 @@ fresh() {
 	sim=$!
 	for _ in $(seq 100); do grep -q '^ready ' "$B/sim.out" && break; sleep 0.1; done
 	SIM_URL=$(sed -n 's/^ready //p' "$B/sim.out")
+	# The base's storage-pvc asks for ReadWriteMany with no class: the NFS class
+	# `shared` is the default here, not local-path `standard` (see deploy-base.json).
+	for _ in $(seq 50); do
+		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
 	[ -n "${1:-}" ] && curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null
 	kubectl-crucible-secrets apply >/dev/null 2>&1
 	kubectl get --raw /version >/dev/null # warm the discovery cache, as a user's would be

@@ -25,7 +25,15 @@ python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig 
 sim=$!
 for _ in $(seq 100); do grep -q '^ready ' "$D/sim.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^ready ' "$D/sim.out" || { echo "the simulated cluster did not start:"; tail "$D/sim.log"; exit 1; }
-echo "simulated cluster at $(sed 's/^ready //' "$D/sim.out") (kubeconfig $KUBECONFIG)"
+# The base's storage-pvc asks for ReadWriteMany with no class: make the NFS
+# class `shared` this cluster's default, not local-path `standard`, as on a
+# cluster the base is meant for (a scenario cannot choose the default class).
+for _ in $(seq 50); do
+	kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
+	sleep 0.1
+done
+kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
+echo "simulated cluster at $(sed 's/^ready //' "$D/sim.out") (kubeconfig $KUBECONFIG; default StorageClass: shared, NFS)"
 
 cd "$TOP"
 step kubectl crucible secrets apply

@@ -6,7 +6,20 @@
 
 rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
 
+# The base's storage-pvc asks for ReadWriteMany with no class: make the
+# simulator's NFS class `shared` the cluster's default, not local-path
+# `standard` (tests/scenarios/deploy-base.json cannot choose the default).
+default_class_shared() {
+	local _
+	for _ in $(seq 50); do
+		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
+}
+
 start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
+default_class_shared
 cd "$TOP"
 
 # Usage and input errors come before any cluster contact.
@@ -51,6 +64,8 @@ expect_exit 0 "the base deploys and becomes ready" env CRUCIBLE_STATS="$T/stats.
 n=$(jq .jq_compiles "$T/stats.json")
 [ "$n" -eq 1 ] && ok "one jq compile for the whole deploy" || not_ok "one jq compile for the whole deploy" "$n compiles"
 contains "objects are reported created" "$T/out" "deployment.apps/api-service created"
+# The cluster's default class (NFS) offers ReadWriteMany: no warning, and the claim binds.
+lacks "no false warning about storage-pvc" "$T/err" "asks for ReadWriteMany"
 contains "the namespace secrets apply created is deploy's own, unchanged" "$T/out" "namespace/crucible unchanged"
 contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgres: 1/1 ready"
 contains "summary table" "$T/out" "COMPONENT"

@@ -5,7 +5,21 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-# fresh [SCENARIO-JSON]: a new simulated cluster with the platform's Secrets and that fault.
+# The base's storage-pvc asks for ReadWriteMany with no class: make the
+# simulator's NFS class `shared` the cluster's default, not local-path
+# `standard` (tests/scenarios/deploy-base.json cannot choose the default).
+default_class_shared() {
+	local _
+	for _ in $(seq 50); do
+		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
+}
+
+# fresh [SCENARIO-JSON [local-path]]: a new simulated cluster with the
+# platform's Secrets and that fault; its default class is shared (NFS), or
+# with "local-path" the simulator's own default, standard (ReadWriteOnce only).
 fresh() {
 	if [ -n "$_sim_pid" ]; then
 		kill -TERM "$_sim_pid" 2>/dev/null
@@ -18,6 +32,7 @@ fresh() {
 	if [ -n "${1:-}" ]; then
 		curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"
 	fi
+	[ "${2:-}" = local-path ] || default_class_shared
 	kubectl-crucible-secrets apply >/dev/null 2>&1 || not_ok "secrets apply"
 }
 
@@ -45,8 +60,8 @@ contains "Pending is diagnosed" "$T/err" "deployment.apps/celery-worker: pod cel
 contains "with the scheduler's event" "$T/err" "FailedScheduling (default-scheduler)"
 contains "and its reason" "$T/err" "Insufficient cpu"
 
-# The default cluster: its default class is ReadWriteOnce only.
-fresh '{"cluster": {"storageClasses": null}}'
+# A cluster whose default class is local-path: ReadWriteOnce only.
+fresh '' local-path
 expect_exit 1 "an unbound ReadWriteMany claim fails" \
 	kubectl-crucible-deploy --unschedulable-grace 1s --timeout 60s
 contains "preflight warned about the access mode" "$T/err" "pvc storage-pvc asks for ReadWriteMany but StorageClass \"standard\""
