@@ -139,8 +139,14 @@ contains "explain v2 lists fields" "$T/out" "imagePullPolicy"
 G=cs-grace
 K create namespace $G >/dev/null
 K create deployment slow -n $G --image=nginx:1.25 --replicas=2 >/dev/null
+# post JSON: merges JSON into the simulator's scenario.
+post() { curl -sf -X POST -H 'Content-Type: application/json' --data "$1" "$SIM_URL/_sim/scenario" >/dev/null; }
+running_pod() { kubectl get pods -n $G --no-headers | awk '$3 == "Running" { print "pod/" $1; exit }'; }
 eventually "slow pods running" 10 sh -c "kubectl get pods -n $G --no-headers | grep -c ' Running ' | grep -qx 2"
-P=$(K get pods -n $G -o name | head -n 1)
+# The pod looked at while it terminates must still be there however slow this machine is: while
+# it is, one real second is one simulated second (its 30 s grace period lasts 30 s, not 1.5 s).
+check "the simulated clock slowed down" post '{"cluster": {"timeScale": 1}}'
+P=$(running_pod)
 expect_exit 0 "delete a pod without waiting" K delete -n $G "$P" --wait=false
 contains "delete prints deleted" "$T/out" "pod \"${P#pod/}\" deleted"
 K get -n $G "$P" --no-headers >"$T/term" 2>&1
@@ -154,15 +160,21 @@ K get -n $G "$P" -o json >"$T/p.json"
 contains "deletionTimestamp set" "$T/p.json" '"deletionTimestamp": "'
 same "a replacement pod is created at once" "$(K get pods -n $G --no-headers | grep -vc Terminating)" "2"
 eventually "Killing event from the kubelet" 5 sh -c "kubectl get events -n $G --field-selector reason=Killing,involvedObject.name=${P#pod/} | grep -q 'Stopping container nginx'"
+check "the simulated clock back to normal" post '{"cluster": {"timeScale": null}}'
+K delete -n $G "$P" --grace-period=0 --force >/dev/null 2>&1   # it was stopping on the slow clock
+eventually "slow pods running again" 20 sh -c "kubectl get pods -n $G --no-headers | grep -c ' Running ' | grep -qx 2"
+P=$(running_pod)
 start=$(date +%s%N)
-expect_exit 0 "kubectl delete --wait returns once the pod is gone" K delete -n $G "$P" --wait=true --ignore-not-found
+expect_exit 0 "kubectl delete --wait returns once the pod is gone" K delete -n $G "$P" --wait=true
 expect_exit 1 "the pod is gone after its grace period" K get -n $G "$P"
 el=$((($(date +%s%N) - start) / 1000000))
 if [ "$el" -lt 5000 ]; then ok "graceful deletion takes the simulated grace period (${el} ms)"; else not_ok "graceful deletion too slow" "${el} ms"; fi
-P=$(K get pods -n $G -o name | head -n 1)
-expect_exit 0 "delete with --grace-period" K delete -n $G "$P" --grace-period=7 --wait=false
+eventually "slow pods running once more" 20 sh -c "kubectl get pods -n $G --no-headers | grep -c ' Running ' | grep -qx 2"
+P=$(running_pod)
+# a grace period long enough (3 real minutes) for the pod to be Terminating when it is force-deleted
+expect_exit 0 "delete with --grace-period" K delete -n $G "$P" --grace-period=3600 --wait=false
 same "deletionGracePeriodSeconds from DeleteOptions" \
-	"$(K get -n $G "$P" -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" "7"
+	"$(K get -n $G "$P" -o jsonpath='{.metadata.deletionGracePeriodSeconds}')" "3600"
 expect_exit 0 "force delete a Terminating pod" K delete -n $G "$P" --grace-period=0 --force
 contains "force delete prints force deleted" "$T/out" "force deleted"
 expect_exit 1 "a force-deleted pod is gone at once" K get -n $G "$P"
@@ -185,19 +197,24 @@ K create deployment slow2 -n $G --image=nginx:1.25 --replicas=2 >/dev/null
 K create deployment orph -n $G --image=nginx:1.25 >/dev/null
 eventually "deployments ready" 10 sh -c "kubectl get pods -n $G --no-headers | grep -v Terminating | grep -c ' Running ' | grep -qx 5"
 RS=$(K get rs -n $G -l app=slow2 -o name)
+# the slow clock again while the pods are looked at; they are force-deleted afterwards
+check "the simulated clock slowed down for the foreground deletion" post '{"cluster": {"timeScale": 1}}'
 expect_exit 0 "delete --cascade=foreground" K delete deployment slow2 -n $G --cascade=foreground --wait=false
 same "the Deployment waits with the foregroundDeletion finalizer" \
 	"$(K get deployment slow2 -n $G -o jsonpath='{.metadata.finalizers}')" '["foregroundDeletion"]'
 same "so does its ReplicaSet" "$(K get -n $G "$RS" -o jsonpath='{.metadata.finalizers}')" '["foregroundDeletion"]'
 K get pods -n $G -l app=slow2 --no-headers >"$T/fg"
 contains "its pods are Terminating" "$T/fg" "Terminating"
+check "the simulated clock back to normal after the foreground deletion" post '{"cluster": {"timeScale": null}}'
+K delete pods -n $G -l app=slow2 --grace-period=0 --force >/dev/null 2>&1
 expect_exit 0 "kubectl wait --for=delete on the Deployment" K wait --for=delete deployment/slow2 -n $G --timeout=10s
 same "nothing of it is left" "$(K get rs,pods -n $G -l app=slow2 --no-headers 2>/dev/null | wc -l)" "0"
 expect_exit 0 "delete --cascade=orphan" K delete deployment orph -n $G --cascade=orphan
 same "the orphaned ReplicaSet stays without owner" "$(K get rs -n $G -l app=orph -o jsonpath='{.items[0].metadata.ownerReferences}')" ""
 K delete rs -n $G -l app=orph >/dev/null
 
-# namespace deletion
+# namespace deletion (its pods Terminating on the slow clock while they are looked at)
+check "the simulated clock slowed down for the namespace deletion" post '{"cluster": {"timeScale": 1}}'
 expect_exit 0 "delete a namespace without waiting" K delete namespace $G --wait=false
 K get namespace $G --no-headers >"$T/ns"
 contains "the namespace is Terminating" "$T/ns" "Terminating"
@@ -211,6 +228,8 @@ contains "its pods are Terminating" "$T/nsp" "Terminating"
 same "the rest of its content is gone" "$(K get deploy,rs,cm,sa -n $G --no-headers 2>/dev/null | wc -l)" "0"
 expect_exit 1 "no new content in a terminating namespace" K create configmap late -n $G
 contains "Forbidden: being terminated" "$T/err" "configmaps \"late\" is forbidden: unable to create new content in namespace $G because it is being terminated"
+check "the simulated clock back to normal after the namespace deletion" post '{"cluster": {"timeScale": null}}'
+K delete pods --all -n $G --grace-period=0 --force >/dev/null 2>&1
 expect_exit 0 "kubectl delete namespace --wait returns once it is gone" K delete namespace $G --ignore-not-found
 expect_exit 1 "the namespace is gone" K get namespace $G
 contains "namespace NotFound" "$T/err" "namespaces \"$G\" not found"
@@ -234,26 +253,34 @@ expect_exit 0 "events sorted by lastTimestamp" K get events -n $N --sort-by=.las
 # ------------------------------------------------------------------ watch with a label selector
 K create configmap w1 -n $N >/dev/null
 K label configmap w1 -n $N app=x >/dev/null
-timeout 4 kubectl get configmaps -n $N -l app=x --watch --output-watch-events >"$T/watch" 2>&1 &
+# the changes are made once the watch has listed w1 (it has its starting point then), and the
+# watch is stopped once it has printed the last change: no fixed sleeps, no fixed watch length
+timeout 60 kubectl get configmaps -n $N -l app=x --watch --output-watch-events >"$T/watch" 2>&1 &
 wpid=$!
-sleep 1
-K label configmap w1 -n $N app- >/dev/null; sleep 0.3
-K label configmap w1 -n $N app=x >/dev/null; sleep 0.3
-K create configmap w2 -n $N >/dev/null; K label configmap w2 -n $N app=x >/dev/null; sleep 0.3
-K delete configmap w2 -n $N >/dev/null; sleep 0.3
-wait $wpid
+eventually "the selector watch lists w1 first" 30 grep -Eq '^ADDED +w1 ' "$T/watch"
+K label configmap w1 -n $N app- >/dev/null
+K label configmap w1 -n $N app=x >/dev/null
+K create configmap w2 -n $N >/dev/null; K label configmap w2 -n $N app=x >/dev/null
+K delete configmap w2 -n $N >/dev/null
+eventually "the selector watch prints the last change" 30 grep -Eq '^DELETED +w2 ' "$T/watch"
+kill "$wpid" 2>/dev/null
+wait "$wpid" 2>/dev/null
 same "a selector watch: stops matching -> DELETED, starts matching -> ADDED" \
 	"$(awk 'NR > 1 {print $1 "-" $2}' "$T/watch" | tr '\n' ' ')" "ADDED-w1 DELETED-w1 ADDED-w1 ADDED-w2 DELETED-w2 "
 python3 - "$SIM_URL" "$N" >"$T/rawwatch" 2>&1 <<'EOF' &
 import json, sys, urllib.request as u
-url = "%s/api/v1/namespaces/%s/configmaps?watch=true&labelSelector=tier%%3Dfront&timeoutSeconds=2" % (sys.argv[1], sys.argv[2])
-for line in u.urlopen(url):
+url = "%s/api/v1/namespaces/%s/configmaps?watch=true&labelSelector=tier%%3Dfront&timeoutSeconds=60" % (sys.argv[1], sys.argv[2])
+resp = u.urlopen(url)
+print("WATCHING", flush=True)   # the server answers once the watch has its starting point
+for line in resp:
     e = json.loads(line)
     md = e["object"]["metadata"]
-    print(e["type"], md["name"], (md.get("labels") or {}).get("tier"), md["resourceVersion"])
+    print(e["type"], md["name"], (md.get("labels") or {}).get("tier"), md["resourceVersion"], flush=True)
+    if e["type"] == "DELETED":
+        break
 EOF
 wpid=$!
-sleep 0.5
+eventually "the raw selector watch is established" 30 grep -qx WATCHING "$T/rawwatch"
 K create configmap w3 -n $N >/dev/null
 K label configmap w3 -n $N tier=front >/dev/null
 K label configmap w3 -n $N tier=back --overwrite >/dev/null

@@ -311,6 +311,9 @@ eventually "crashing pod status" 20 pods_show $N 'crashy-.*(CrashLoopBackOff|Err
 eventually "insufficient fault keeps the pod Pending" 20 pods_show $N 'hungry-.*Pending'
 eventually "configError fault" 20 pods_show $N 'noconf-.*CreateContainerConfigError'
 eventually "ready:false fault keeps the pod unready" 20 pods_show $N 'unready-.*0/1 +Running'
+# "Error" above may be the first exit, before the restart that makes its logs the previous ones
+eventually "the crashing container restarts" 20 sh -c \
+	"kubectl get pods -n $N -l app=crashy -o 'jsonpath={.items[0].status.containerStatuses[0].restartCount}' | grep -Eqx '[1-9][0-9]*'"
 expect_exit 0 "previous logs of the crashing container" K logs deploy/crashy -n $N --previous
 contains "previous logs text" "$T/out" "panic: boom"
 cat >"$T/jobs2.yaml" <<EOF
@@ -412,9 +415,8 @@ contains "delete prints deleted" "$T/out" 'namespace "gone" deleted'
 expect_exit 0 "list all deployments" K get deploy -A -o name
 lacks "namespace contents are gone" "$T/out" "deployment.apps/app"
 expect_exit 0 "delete deployment cascades to replicasets and pods" K delete deploy crashy -n $N --timeout=30s
-sleep 0.3
 expect_exit 0 "list replicasets" K get rs -n $N -o name
-lacks "replicasets of the deleted deployment are gone" "$T/out" "crashy-"
+eventually "replicasets of the deleted deployment are gone" 10 sh -c "! kubectl get rs -n $N -o name | grep -q crashy-"
 
 # ------------------------------------------------------------------ the Crucible base reaches all-ready
 if [ ! -f "$TOP/k8s/base/kustomization.yaml" ]; then

@@ -147,6 +147,14 @@ class Server(ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address):
+        # A client that goes away (kubectl exiting while its keep-alive connection is idle or a
+        # response is still unread resets it) is not a server error: socketserver would print a
+        # Traceback for the reset met while reading the next request line.
+        if isinstance(sys.exc_info()[1], (ConnectionResetError, BrokenPipeError, ConnectionAbortedError)):
+            return
+        super().handle_error(request, client_address)
+
 
 KUBECONFIG = """apiVersion: v1
 kind: Config
