@@ -12,12 +12,17 @@
 #include "crucible/yaml.h"
 #include "deploy.h"
 
+/*
+ * Per object: created, configured, unchanged. Progress on stderr; in a
+ * server dry run the result itself (what would change), on stdout.
+ */
 static void print_changes(struct deploy *d, jv rows)
 {
 	const char *suffix = d->dry_run == DRY_SERVER ? " (server dry run)" : "";
+	FILE *out = d->dry_run == DRY_SERVER ? d->result : d->progress;
 	jv_array_foreach(rows, i, row) {
 		if (!cr_quiet || d->dry_run)
-			fprintf(d->progress, "%s %s%s\n", jstr(row, "ref"), jstr(row, "action"), suffix);
+			fprintf(out, "%s %s%s\n", jstr(row, "ref"), jstr(row, "action"), suffix);
 		jv changes = jv_object_get(jv_copy(row), jv_string("changes"));
 		jv_array_foreach(changes, j, ch) {
 			jv from = jv_object_get(jv_copy(ch), jv_string("from"));
@@ -25,11 +30,11 @@ static void print_changes(struct deploy *d, jv rows)
 			jv fs = jv_dump_string(from, 0), ts = jv_dump_string(to, 0);
 			const char *op = jstr(ch, "op");
 			if (!strcmp(op, "~"))
-				fprintf(d->progress, "  ~ %s: %s -> %s\n", jstr(ch, "path"), jv_string_value(fs), jv_string_value(ts));
+				fprintf(out, "  ~ %s: %s -> %s\n", jstr(ch, "path"), jv_string_value(fs), jv_string_value(ts));
 			else if (!strcmp(op, "+"))
-				fprintf(d->progress, "  + %s: %s\n", jstr(ch, "path"), jv_string_value(ts));
+				fprintf(out, "  + %s: %s\n", jstr(ch, "path"), jv_string_value(ts));
 			else
-				fprintf(d->progress, "  - %s\n", jstr(ch, "path"));
+				fprintf(out, "  - %s\n", jstr(ch, "path"));
 			jv_free(fs);
 			jv_free(ts);
 			jv_free(ch);
@@ -38,7 +43,7 @@ static void print_changes(struct deploy *d, jv rows)
 		jv_free(row);
 	}
 	jv_free(rows);
-	fflush(d->progress);
+	fflush(out);
 }
 
 /* Kept for the summary. */
@@ -139,14 +144,15 @@ void deploy_prune(struct deploy *d)
 		      (const char *)NULL);
 	if (d->dry_run == DRY_SERVER)
 		cr_strv_push(&c.args, "--dry-run=server");
+	FILE *out = d->dry_run == DRY_SERVER ? d->result : d->progress;
 	jv_array_foreach(gone, i, g) {
-		fprintf(d->progress, "%s pruned%s\n", jstr(g, "ref"), d->dry_run ? " (server dry run)" : "");
+		fprintf(out, "%s pruned%s\n", jstr(g, "ref"), d->dry_run ? " (server dry run)" : "");
 		cr_strv_push(&c.args, jstr(g, "ref"));
 		d->pruned = jv_array_append(d->pruned, jv_string(jstr(g, "ref")));
 		jv_free(g);
 	}
 	jv_free(gone);
-	fflush(d->progress);
+	fflush(out);
 	/* One delete for all of them; deleting twice is harmless, so retry. */
 	enum cr_run_result r = deploy_kubectl(d, &c, true);
 	if (r != CR_RUN_OK)

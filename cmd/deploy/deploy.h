@@ -35,7 +35,8 @@ struct deploy {
 	struct cr_strv applied;    /* phases applied so far */
 	const char *phase;         /* phase being applied or waited on */
 	long long start_ms, deadline_ms;
-	FILE *progress;            /* stdout for text output; stderr with -o json */
+	FILE *progress;            /* progress and diagnostics (live display too): always stderr */
+	FILE *result;              /* text results (a server dry run's changes): stdout; stderr with -o json */
 	int kubectl_calls;         /* processes started, for -v and make bench */
 };
 

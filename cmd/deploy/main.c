@@ -266,7 +266,9 @@ static void parse_options(struct deploy *d, int argc, const char **argv)
 	d->unsched_grace_ms = duration_opt("unschedulable-grace", opt_unsched_grace, 15 * 1000);
 	d->no_wait = opt_no_wait > 0;
 	d->prune = opt_prune > 0;
-	d->progress = d->json ? stderr : stdout;
+	/* stdout is the result only: summary, -o json, client dry run's manifests, server dry run's changes. */
+	d->progress = stderr;
+	d->result = d->json ? stderr : stdout;
 }
 
 /*

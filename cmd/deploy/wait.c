@@ -352,15 +352,15 @@ static jv row_of(const struct waiter *w, jv item)
 	return row;
 }
 
-static void format_row(jv row, struct cr_buf *b)
+static void format_row(FILE *out, jv row, struct cr_buf *b)
 {
 	bool cur = !strcmp(jstr(row, "status"), "Current");
 	cr_buf_addf(b, "  %-40s %-8s %s%s%s", jstr(row, "ref"), jstr(row, "ready"),
-		    cr_color(stdout, cur ? CR_GREEN : !strcmp(jstr(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
-		    cur ? "ready" : jstr(row, "message"), cr_color(stdout, CR_RESET));
+		    cr_color(out, cur ? CR_GREEN : !strcmp(jstr(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
+		    cur ? "ready" : jstr(row, "message"), cr_color(out, CR_RESET));
 }
 
-/* TTY: redraw one line per workload in place, when a line changed (most pod events change none). */
+/* stderr a TTY: redraw one line per workload in place, when a line changed (most pod events change none). */
 static void draw_live(struct waiter *w)
 {
 	FILE *out = w->d->progress;
@@ -369,7 +369,7 @@ static void draw_live(struct waiter *w)
 	jv_array_foreach(w->items, i, it) {
 		jv row = row_of(w, it);
 		cr_buf_adds(&frame, "\033[2K");
-		format_row(row, &frame);
+		format_row(out, row, &frame);
 		cr_buf_adds(&frame, "\n");
 		jv_free(row);
 		lines++;

@@ -63,11 +63,11 @@ expect_exit 0 "the base deploys and becomes ready" env CRUCIBLE_STATS="$T/stats.
 # the waits) are compiled once, together, not once per phase or per call.
 n=$(jq .jq_compiles "$T/stats.json")
 [ "$n" -eq 1 ] && ok "one jq compile for the whole deploy" || not_ok "one jq compile for the whole deploy" "$n compiles"
-contains "objects are reported created" "$T/out" "deployment.apps/api-service created"
+contains "objects are reported created" "$T/err" "deployment.apps/api-service created"
 # The cluster's default class (NFS) offers ReadWriteMany: no warning, and the claim binds.
 lacks "no false warning about storage-pvc" "$T/err" "asks for ReadWriteMany"
-contains "the namespace secrets apply created is deploy's own, unchanged" "$T/out" "namespace/crucible unchanged"
-contains "the StatefulSet phase is waited on" "$T/out" "statefulset.apps/postgres: 1/1 ready"
+contains "the namespace secrets apply created is deploy's own, unchanged" "$T/err" "namespace/crucible unchanged"
+contains "the StatefulSet phase is waited on" "$T/err" "statefulset.apps/postgres: 1/1 ready"
 contains "summary table" "$T/out" "COMPONENT"
 grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "summary row for api-service" ||
 	not_ok "summary row for api-service" "$(tail -20 "$T/out")"
@@ -76,22 +76,31 @@ applies=$(grep -c '+ kubectl apply' "$T/err")
 [ "$applies" -eq 3 ] && ok "3 kubectl applies: namespace+config+databases, apps, edge" || not_ok "3 kubectl applies" "$applies: $(grep "^phase" "$T/err" | tr '\n' ';')"
 contains "the foundation goes with the databases" "$T/err" "phase namespace+config+databases: applying"
 calls=$(grep -c '^kubectl-crucible-deploy: + \|^+ ' "$T/err")
-nobj=$(grep -cE ' (created|configured|unchanged)$' "$T/out")
+nobj=$(grep -cE ' (created|configured|unchanged)$' "$T/err")
 # kustomize, version, can-i, list, 5 applies, 2+4 watches (plus a reconnect or two).
 [ "$calls" -le 18 ] && ok "$calls kubectl processes for $nobj objects" ||
 	not_ok "kubectl processes independent of object count" "$calls for $nobj objects" "$(grep '+ ' "$T/err")"
 
 before=$(rv)
 expect_exit 0 "a second deploy succeeds" kubectl-crucible-deploy
-grep -E " (created|configured)$" "$T/out" >"$T/changed"
+# stdout is the result only: the summary table and its counts line, nothing
+# of the progress (per-object rows, watch lines: stderr).
+{
+	head -1 "$T/out" | grep -Eq '^COMPONENT +KIND +READY +STATE$' &&
+	tail -1 "$T/out" | grep -Eq '^0 created, 0 configured, [0-9]+ unchanged in [0-9.]+ s$' &&
+	[ "$(sed '1d;$d' "$T/out" | grep -cEv '^[a-z0-9-]+ +[A-Za-z]+ +([0-9]+/[0-9]+|Bound) +ready$')" -eq 0 ] &&
+	[ "$(wc -l <"$T/out")" -eq 15 ]
+} && ok "stdout of a deploy is exactly the summary (13 rows)" || not_ok "stdout of a deploy is exactly the summary" "$(head -c 600 "$T/out")"
+contains "the progress went to stderr" "$T/err" "deployment.apps/api-service unchanged"
+grep -E " (created|configured)$" "$T/err" >"$T/changed"
 [ ! -s "$T/changed" ] && ok "second deploy changes nothing" || not_ok "second deploy changes nothing" "$(cat "$T/changed")"
-contains "second deploy reports unchanged" "$T/out" "deployment.apps/api-service unchanged"
+contains "second deploy reports unchanged" "$T/err" "deployment.apps/api-service unchanged"
 contains "summary counts" "$T/out" "0 created, 0 configured"
 
 kubectl kustomize k8s/base >"$T/base.yaml"
 kubectl-crucible-deploy -f - <"$T/base.yaml" >"$T/out" 2>"$T/err" && ok "manifests from stdin" ||
 	not_ok "manifests from stdin" "$(cat "$T/err")"
-contains "stdin deploy is unchanged too" "$T/out" "service/postgres unchanged"
+contains "stdin deploy is unchanged too" "$T/err" "service/postgres unchanged"
 
 expect_exit 0 "-o json" kubectl-crucible-deploy -o json
 jq -e '.result == "ready" and (.workloads | length) == 13 and all(.workloads[]; .status == "Current")' "$T/out" >/dev/null &&
@@ -112,13 +121,13 @@ lacks "Secret values never appear" "$T/out" "test-only"
 # --prune: flower's Service left the input.
 awk 'BEGIN{RS="---\n"; ORS="---\n"} !/kind: Service\n(.*\n)*  name: flower\n/' "$T/base.yaml" >"$T/pruned.yaml"
 expect_exit 0 "deploy --prune" kubectl-crucible-deploy --prune -f "$T/pruned.yaml"
-cp "$T/out" "$T/prune.out"
-contains "prune lists what it deletes" "$T/prune.out" "service/flower pruned"
-lacks "prune keeps what the input has" "$T/prune.out" "deployment.apps/flower pruned"
+cp "$T/err" "$T/prune.err"
+contains "prune lists what it deletes" "$T/prune.err" "service/flower pruned"
+lacks "prune keeps what the input has" "$T/prune.err" "deployment.apps/flower pruned"
 expect_exit 1 "the pruned Service is gone" kubectl get service flower -n crucible
 # The Secrets secrets apply created carry the project's managed-by label but
 # were not applied by deploy: prune must leave them (the database password).
-lacks "prune leaves the Secrets secrets apply created" "$T/prune.out" "secret/"
+lacks "prune leaves the Secrets secrets apply created" "$T/prune.err" "secret/"
 n=$(kubectl get secrets -n crucible -o name 2>/dev/null | wc -l)
 [ "$n" -eq 4 ] && ok "the 4 Secrets survive deploy --prune" || not_ok "the 4 Secrets survive deploy --prune" "$n left"
 kubectl get secret db-credentials -n crucible -o json | jq -e '.data["postgres-password"] | length > 0' >/dev/null &&
@@ -128,7 +137,7 @@ printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: extra-secret\n 
 cat "$T/pruned.yaml" "$T/extra.yaml" >"$T/with-extra.yaml"
 expect_exit 0 "deploy with an extra Secret in the input" kubectl-crucible-deploy -f "$T/with-extra.yaml"
 expect_exit 0 "deploy --prune without it" kubectl-crucible-deploy --prune -f "$T/pruned.yaml"
-contains "a Secret deploy applied is pruned" "$T/out" "secret/extra-secret pruned"
+contains "a Secret deploy applied is pruned" "$T/err" "secret/extra-secret pruned"
 expect_exit 1 "... and gone" kubectl get secret extra-secret -n crucible
 
 # -n means what it means to kubectl apply, in deploy and in secrets: objects
@@ -147,11 +156,11 @@ expect_exit 0 "secrets apply of manifests in namespace other, without -n" kubect
 contains "... creates namespace other, as the manifests define it" "$T/out" "namespace/other created"
 contains "... and the Secrets there" "$T/out" "secret/db-credentials created"
 expect_exit 0 "deploy -n other of those manifests" kubectl-crucible-deploy -n other -f "$T/other.yaml" --timeout 60s
-contains "... finds the namespace secrets apply created its own" "$T/out" "namespace/other unchanged"
+contains "... finds the namespace secrets apply created its own" "$T/err" "namespace/other unchanged"
 grep -E '^api-service +Deployment +2/2 +ready' "$T/out" >/dev/null && ok "... and the platform is ready in other" ||
 	not_ok "... and the platform is ready in other" "$(tail -5 "$T/err")"
 expect_exit 0 "deploy of the same manifests without -n goes to their namespace" kubectl-crucible-deploy -f "$T/other.yaml"
-contains "... unchanged" "$T/out" "deployment.apps/api-service unchanged"
+contains "... unchanged" "$T/err" "deployment.apps/api-service unchanged"
 kubectl get deployment api-service -n other >/dev/null 2>&1 && ok "api-service runs in other" || not_ok "api-service runs in other"
 
 done_testing

@@ -101,16 +101,29 @@ lacks "no plain progress lines on a terminal" "$T/screen" "deployment.apps/api-s
 NO_COLOR=1 script -qec "kubectl-crucible-deploy --timeout 60s" /dev/null >"$T/raw" 2>&1 </dev/null
 grep -q $'\033\[[0-9]*m' "$T/raw" && not_ok "NO_COLOR: no colours" || ok "NO_COLOR: no colours"
 
+# stderr a terminal, stdout a file: the live display is drawn on the
+# terminal (stderr), the file gets the summary alone, plain.
+script -qec "kubectl-crucible-deploy --timeout 60s >$T/summary" /dev/null >"$T/raw" 2>&1 </dev/null
+grep -q $'\033\[[0-9]*A' "$T/raw" && ok "the live display draws on stderr when stderr is a terminal" ||
+	not_ok "the live display draws on stderr when stderr is a terminal" "$(tail -c 400 "$T/raw" | cat -v)"
+grep -q $'\033' "$T/summary" && not_ok "stdout to a file: the summary, no escape sequences" "$(cat -v "$T/summary" | head -5)" ||
+	ok "stdout to a file: the summary, no escape sequences"
+head -1 "$T/summary" | grep -q '^COMPONENT' && [ "$(grep -c ' ready$' "$T/summary")" -eq 13 ] &&
+	ok "... which is the table alone" || not_ok "... which is the table alone" "$(head -5 "$T/summary")"
+
 # --- piped: plain lines, no escapes ---------------------------------------------
 sed 's/^  replicas: 2$/  replicas: 3/' <(kubectl kustomize k8s/base) >"$T/scaled.yaml"
 kubectl-crucible-deploy -f "$T/scaled.yaml" --timeout 60s 2>&1 </dev/null | cat >"$T/piped"
 grep -q $'\033' "$T/piped" && not_ok "piped output has no escape sequences" "$(grep $'\033' "$T/piped" | head -3 | cat -v)" ||
 	ok "piped output has no escape sequences"
 contains "piped: one plain line per change" "$T/piped" "deployment.apps/api-service: 3/3 ready"
-# stdout a terminal, progress (stderr) a file: the progress stays plain.
+# stdout a terminal, progress (stderr) a file: the progress stays plain, and
+# the terminal shows only the summary.
 script -qec "kubectl-crucible-deploy -f $T/scaled.yaml --timeout 60s 2>$T/err" /dev/null >"$T/raw" </dev/null
 grep -q $'\033' "$T/err" && not_ok "progress to a file is plain even when stdout is a terminal" "$(head -5 "$T/err" | cat -v)" ||
 	ok "progress to a file is plain even when stdout is a terminal"
 contains "... with plain lines" "$T/err" "phase apps: "
+contains "... the watch lines among them" "$T/err" "deployment.apps/api-service: 3/3 ready"
+lacks "the terminal (stdout) shows no progress" "$T/raw" "phase apps: "
 
 done_testing
