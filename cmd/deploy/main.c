@@ -397,5 +397,5 @@ int main(int argc, const char **argv)
 	}
 	if (d.prune)
 		deploy_prune(&d);
-	deploy_finish(&d, CR_EXIT_OK, d.dry_run ? "dry-run" : "ready", jv_null());
+	deploy_finish(&d, CR_EXIT_OK, d.dry_run ? "dry-run" : d.no_wait ? "applied" : "ready", jv_null());
 }

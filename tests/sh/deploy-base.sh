@@ -108,6 +108,12 @@ jq -e '.result == "ready" and (.workloads | length) == 13 and all(.workloads[]; 
 jq -e '.phasesApplied == ["namespace","config","databases","apps","edge"]' "$T/out" >/dev/null &&
 	ok "-o json lists the phases" || not_ok "-o json lists the phases" "$(jq -c .phasesApplied "$T/out")"
 
+expect_exit 0 "--no-wait -o json" kubectl-crucible-deploy --no-wait -o json
+jq -e '.result == "applied" and .phasesApplied == ["namespace","config","databases","apps","edge"]' "$T/out" >/dev/null &&
+	ok "--no-wait: the result is applied, not ready" || not_ok "--no-wait: the result is applied, not ready" "$(jq -c '{result, phasesApplied}' "$T/out")"
+expect_exit 0 "--no-wait" kubectl-crucible-deploy --no-wait
+contains "... says it did not wait" "$T/out" "(not waited on)"
+
 # --dry-run=server: shows the change, changes nothing.
 sed 's/^  replicas: 2$/  replicas: 3/' "$T/base.yaml" >"$T/scaled.yaml"
 before=$(rv)
