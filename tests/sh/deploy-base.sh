@@ -115,14 +115,25 @@ expect_exit 0 "--no-wait" kubectl-crucible-deploy --no-wait
 contains "... says it did not wait" "$T/out" "(not waited on)"
 
 # --dry-run=server: shows the change, changes nothing.
-sed 's/^  replicas: 2$/  replicas: 3/' "$T/base.yaml" >"$T/scaled.yaml"
+# A Secret in the input, deployed with one value; the dry run would change it.
+secret_doc() { printf -- '---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: dry-run-secret\n  namespace: crucible\nstringData:\n  token: %s\n' "$1"; }
+old_value=test-only-Old-Value-51 new_value=test-only-New-Value-73
+{ cat "$T/base.yaml"; secret_doc "$old_value"; } >"$T/with-secret.yaml"
+expect_exit 0 "deploy with a Secret in the input" kubectl-crucible-deploy -f "$T/with-secret.yaml"
+{ sed 's/^  replicas: 2$/  replicas: 3/' "$T/base.yaml"; secret_doc "$new_value"; } >"$T/scaled.yaml"
 before=$(rv)
 expect_exit 0 "server dry run" kubectl-crucible-deploy --dry-run=server -f "$T/scaled.yaml"
 [ "$(rv)" = "$before" ] && ok "server dry run changes nothing" || not_ok "server dry run changes nothing" "rv $before -> $(rv)"
 contains "server dry run shows what would change" "$T/out" "configured (server dry run)"
 contains "and how" "$T/out" "~ spec.replicas: 2 -> 3"
 contains "unchanged objects too" "$T/out" "service/postgres unchanged (server dry run)"
-lacks "Secret values never appear" "$T/out" "test-only"
+contains "the Secret's change is shown" "$T/out" "secret/dry-run-secret configured (server dry run)"
+contains "... with its value hidden" "$T/out" '~ data.token: "(hidden)" -> "(hidden)"'
+leaked=
+for v in "$old_value" "$new_value" "$(printf %s "$old_value" | base64 -w0)" "$(printf %s "$new_value" | base64 -w0)"; do
+	grep -qF -- "$v" "$T/out" "$T/err" && leaked="$leaked $v"
+done
+[ -z "$leaked" ] && ok "Secret values never appear, old or new, plain or base64" || not_ok "Secret values never appear" "$leaked"
 
 # --prune: flower's Service left the input.
 awk 'BEGIN{RS="---\n"; ORS="---\n"} !/kind: Service\n(.*\n)*  name: flower\n/' "$T/base.yaml" >"$T/pruned.yaml"
@@ -133,7 +144,9 @@ lacks "prune keeps what the input has" "$T/prune.err" "deployment.apps/flower pr
 expect_exit 1 "the pruned Service is gone" kubectl get service flower -n crucible
 # The Secrets secrets apply created carry the project's managed-by label but
 # were not applied by deploy: prune must leave them (the database password).
-lacks "prune leaves the Secrets secrets apply created" "$T/prune.err" "secret/"
+grep -E '^secret/[a-z]+-credentials pruned' "$T/prune.err" >"$T/gone" &&
+	not_ok "prune leaves the Secrets secrets apply created" "$(cat "$T/gone")" || ok "prune leaves the Secrets secrets apply created"
+contains "the Secret deploy applied (dry-run-secret) is pruned" "$T/prune.err" "secret/dry-run-secret pruned"
 n=$(kubectl get secrets -n crucible -o name 2>/dev/null | wc -l)
 [ "$n" -eq 4 ] && ok "the 4 Secrets survive deploy --prune" || not_ok "the 4 Secrets survive deploy --prune" "$n left"
 kubectl get secret db-credentials -n crucible -o json | jq -e '.data["postgres-password"] | length > 0' >/dev/null &&
