@@ -95,10 +95,10 @@ valgrind: all $(UNIT_TESTS)
 		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh unit
 
 demo: all
-	bash tests/demo.sh
+	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/demo.sh
 
 bench: all
-	bash bench/run.sh
+	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/run.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)

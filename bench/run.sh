@@ -8,7 +8,8 @@
 #   4. the tool's own CPU time vs its kubectl children's
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$TOP/bin:$PATH"
+# The binaries make built: CRUCIBLE_BIN (make passes $(O)/bin), else bin/.
+export PATH="${CRUCIBLE_BIN:-$TOP/bin}:$PATH"
 B=$(mktemp -d "${TMPDIR:-/tmp}/crucible-bench.XXXXXX")
 export HOME="$B/home" KUBECACHEDIR="$B/kube-cache"
 mkdir -p "$HOME"

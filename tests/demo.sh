@@ -4,7 +4,8 @@
 # Nothing outside a temporary directory is touched.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$TOP/bin:$PATH"
+# The binaries make built: CRUCIBLE_BIN (make passes $(O)/bin), else bin/.
+export PATH="${CRUCIBLE_BIN:-$TOP/bin}:$PATH"
 D=$(mktemp -d "${TMPDIR:-/tmp}/crucible-demo.XXXXXX")
 export HOME="$D/home" KUBECACHEDIR="$D/kube-cache" KUBECONFIG="$D/kubeconfig"
 mkdir -p "$HOME"
@@ -16,7 +17,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; }
+# Commands in bold only on a terminal, never with NO_COLOR set.
+bold= plain=
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
+step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 
 # A slower clock than the tests' so the rollout can be watched (0.25: a pod is ready in ~2 s).
 python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" \

@@ -1,15 +1,40 @@
 #!/usr/bin/env bash
 # make demo (tests/demo.sh) end to end, faster than the demo's own clock: it
 # succeeds, warns about nothing that then works (a ReadWriteMany claim the
-# cluster binds), and runs the binaries it is given (CRUCIBLE_BIN).
+# cluster binds), runs the binaries it is given (CRUCIBLE_BIN, as make
+# passes $(O)/bin), and is bold only on a terminal without NO_COLOR.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" bash tests/demo.sh >"$T/out" 2>"$T/err" </dev/null
+# The binaries it is given: a directory of wrappers that note each call.
+mkdir -p "$T/bin"
+for f in "$BIN"/*; do
+	n=${f##*/}
+	printf '#!/bin/sh\necho "%s" >>"%s/calls"\nexec "%s" "$@"\n' "$n" "$T" "$f" >"$T/bin/$n"
+	chmod +x "$T/bin/$n"
+done
+CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$T/bin" bash tests/demo.sh >"$T/out" 2>"$T/err" </dev/null
 code=$?
 [ "$code" -eq 0 ] && ok "the demo succeeds" || not_ok "the demo succeeds" "exit $code" "$(tail -c 800 "$T/err")"
 contains "the platform is ready" "$T/out" "api-service"
 lacks "no warning about a claim that then binds" "$T/err" "asks for ReadWriteMany"
 grep -q 'warning' "$T/err" && not_ok "the demo prints no warning" "$(grep warning "$T/err")" || ok "the demo prints no warning"
+grep -q '^kubectl-crucible-deploy$' "$T/calls" 2>/dev/null && grep -q '^kubectl-crucible-secrets$' "$T/calls" &&
+	ok "the demo runs the binaries in CRUCIBLE_BIN" || not_ok "the demo runs the binaries in CRUCIBLE_BIN" "calls: $(sort -u "$T/calls" 2>/dev/null | tr '\n' ' ')"
+grep -q $'\033' "$T/out" "$T/err" && not_ok "piped, the demo prints no escape sequences" "$(grep -h $'\033' "$T/out" "$T/err" | head -3 | cat -v)" ||
+	ok "piped, the demo prints no escape sequences"
+
+# On a terminal: its commands in bold; with NO_COLOR no colour or bold at all.
+if command -v script >/dev/null; then
+	CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
+	grep -q $'\033\[1m\$ kubectl crucible deploy' "$T/tty" && ok "on a terminal the commands are bold" ||
+		not_ok "on a terminal the commands are bold" "$(head -c 300 "$T/tty" | cat -v)"
+	NO_COLOR=1 CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
+	grep -q $'\033\[[0-9;]*m' "$T/tty" && not_ok "NO_COLOR: no bold, no colour" "$(grep $'\033\[[0-9;]*m' "$T/tty" | head -3 | cat -v)" ||
+		ok "NO_COLOR: no bold, no colour"
+	contains "... and still the same demo" "$T/tty" "$ kubectl crucible deploy"
+else
+	skip "script (util-linux) is not installed"
+fi
 
 done_testing
