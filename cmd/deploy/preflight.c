@@ -257,7 +257,8 @@ static void run_together(struct deploy *d, struct cr_child *cs, int n, enum cr_r
 			continue; /* nothing started: the deadline has passed */
 		/* Each call ends by the deadline, like every other of deploy's (deploy_kubectl). */
 		cs[i].timeout_ms = left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
-		cr_kubectl_trace(&cs[i]);
+		if (cr_verbose > 0)
+			cr_kubectl_trace(&cs[i]);
 		d->kubectl_calls++;
 		rs[i] = CR_RUN_ERROR;
 		if (cr_procs_start(g, &cs[i]) < 0)

@@ -164,16 +164,11 @@ static void start_watch(struct waiter *w, struct watch *wt)
 	wt->got_event = false;
 	wt->restart_at = 0;
 	w->d->kubectl_calls++;
-	if (cr_verbose > 0) {
-		struct cr_buf line = CR_BUF_INIT;
-		for (size_t i = 0; i < c->args.n; i++)
-			cr_buf_addf(&line, "%s%s", i ? " " : "+ ", c->args.v[i]);
-		cr_debug("%s", line.data);
-		cr_buf_free(&line);
-	}
+	if (cr_verbose > 0)
+		cr_kubectl_trace(c);
 	if (cr_procs_start(w->g, c) < 0) {
 		if (c->not_found)
-			cr_die(CR_EXIT_KUBECTL, "kubectl not found (set KUBECTL or --kubectl)");
+			cr_die(CR_EXIT_KUBECTL, "%s", cr_kubectl_failure(c, CR_RUN_NOT_FOUND));
 		cr_die(CR_EXIT_KUBECTL, "cannot start kubectl get --watch %s", wt->resource);
 	}
 	wt->running = true;

@@ -98,6 +98,17 @@ contains "second deploy reports unchanged" "$T/err" "deployment.apps/api-service
 contains "summary counts" "$T/out" "0 created, 0 configured"
 
 kubectl kustomize k8s/base >"$T/base.yaml"
+
+# -v shows each kubectl command line quoted for the shell, so it can be pasted
+# back: the preflight's and the watches' too (a kubeconfig path with a space).
+cp "$KUBECONFIG" "$T/my kube config"
+expect_exit 0 "deploy -v with a kubeconfig path that needs quoting" kubectl-crucible-deploy -v --kubeconfig "$T/my kube config"
+grep '^+ kubectl' "$T/err" >"$T/traces"
+bad=$(grep -vF -- "--kubeconfig '$T/my kube config'" "$T/traces")
+[ -s "$T/traces" ] && [ -z "$bad" ] && ok "every traced kubectl line quotes the path ($(wc -l <"$T/traces") lines)" ||
+	not_ok "every traced kubectl line quotes the path" "$bad"
+grep -q -- "--watch" "$T/traces" && grep -q -- " version " "$T/traces" && ok "... the watches' and the preflight's among them" ||
+	not_ok "... the watches' and the preflight's among them" "$(cat "$T/traces")"
 kubectl-crucible-deploy -f - <"$T/base.yaml" >"$T/out" 2>"$T/err" && ok "manifests from stdin" ||
 	not_ok "manifests from stdin" "$(cat "$T/err")"
 contains "stdin deploy is unchanged too" "$T/err" "service/postgres unchanged"
