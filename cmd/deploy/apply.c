@@ -112,7 +112,7 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 
 void deploy_print_ordered(struct deploy *d)
 {
-	jv all = jq_run1("deploy-all", jv_copy(d->plan));
+	jv all = jv_copy(d->all);
 	struct cr_buf out = CR_BUF_INIT;
 	if (cr_yaml_emit_stream(all, &out) < 0)
 		cr_die(CR_EXIT_INPUT, "cannot print the manifests as YAML");
@@ -127,7 +127,7 @@ void deploy_print_ordered(struct deploy *d)
 void deploy_prune(struct deploy *d)
 {
 	jv in = JV_OBJECT(jv_string("live"), jv_copy(d->live), jv_string("objects"),
-			  jq_run1("deploy-all", jv_copy(d->plan)), jv_string("label"),
+			  jv_copy(d->all), jv_string("label"),
 			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)),
 			  jv_string("manager"), jv_string(DEPLOY_MANAGER));
 	jv gone = jq_run1("deploy-prune", in);

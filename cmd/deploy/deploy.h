@@ -28,6 +28,7 @@ struct deploy {
 	/* State. */
 	jv objects;                /* as loaded */
 	jv plan;                   /* deploy-plan.jq: phases, skipped, kinds */
+	jv all;                    /* deploy-all.jq: every planned object, in phase order (computed once) */
 	jv live;                   /* the cluster's objects of those kinds before the deploy */
 	jv changes;                /* deploy-changes.jq rows of every applied phase */
 	jv workloads;              /* summary rows: {ref, kind, name, ready, status, message}, by key */

@@ -74,8 +74,22 @@ const char *jstr(jv v, const char *key)
 	return out;
 }
 
+/* Runs per program, for CRUCIBLE_STATS (a program run twice on the same input is wasted work). */
+static struct { const char *program; int runs; } jq_runs[16];
+
+static void count_run(const char *program)
+{
+	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]); i++)
+		if (!jq_runs[i].program || !strcmp(jq_runs[i].program, program)) {
+			jq_runs[i].program = program;
+			jq_runs[i].runs++;
+			return;
+		}
+}
+
 jv jq_run1(const char *program, jv input)
 {
+	count_run(program);
 	jv r = cr_jq_first(cr_jq_named(program), input);
 	if (!jv_is_valid(r)) {
 		jv msg = jv_invalid_get_msg(r);
@@ -180,9 +194,12 @@ static void write_stats(const struct deploy *d)
 	if (!f)
 		return;
 	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"kubectl_processes\": %d, \"wall\": %.3f, "
-		"\"jq_compiles\": %d}\n",
+		"\"jq_compiles\": %d, \"jq_runs\": {",
 		cpu_seconds(RUSAGE_SELF), cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
 		(double)(cr_now_ms() - d->start_ms) / 1000.0, cr_jq_compiles());
+	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]) && jq_runs[i].program; i++)
+		fprintf(f, "%s\"%s\": %d", i ? ", " : "", jq_runs[i].program, jq_runs[i].runs);
+	fprintf(f, "}}\n");
 	fclose(f);
 }
 
@@ -215,6 +232,7 @@ void deploy_finish(struct deploy *d, int code, const char *result, jv failure)
 	write_stats(d);
 	jv_free(d->objects);
 	jv_free(d->plan);
+	jv_free(d->all);
 	jv_free(d->live);
 	jv_free(d->changes);
 	jv_free(d->workloads);
@@ -323,6 +341,7 @@ static void load_and_plan(struct deploy *d)
 			  jv_string(d->namespace), jv_string("labels"),
 			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
 	d->plan = jq_run1("deploy-plan", in);
+	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {
 		cr_info("%s skipped: %s", jstr(s, "ref"), jstr(s, "reason"));
@@ -353,7 +372,7 @@ static bool named(const struct deploy *d, int i, const char *name)
 int main(int argc, const char **argv)
 {
 	struct deploy d = {
-		.objects = jv_null(), .plan = jv_null(), .live = jv_array(), .changes = jv_array(),
+		.objects = jv_null(), .plan = jv_null(), .all = jv_null(), .live = jv_array(), .changes = jv_array(),
 		.workloads = jv_object(), .pruned = jv_array(), .applied = CR_STRV_INIT,
 	};
 

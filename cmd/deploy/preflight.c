@@ -210,14 +210,9 @@ static void list_live(struct deploy *d, struct cr_child *cp, enum cr_run_result 
 	d->live = live;
 }
 
-static jv all_planned(const struct deploy *d)
-{
-	return jq_run1("deploy-all", jv_copy(d->plan));
-}
-
 static void check_references(struct deploy *d)
 {
-	jv in = JV_OBJECT(jv_string("objects"), all_planned(d), jv_string("live"), jv_copy(d->live));
+	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->all), jv_string("live"), jv_copy(d->live));
 	jv missing = cr_jq_first(cr_jq_named("deploy-refs"), in);
 	if (!jv_is_valid(missing))
 		cr_die(CR_EXIT_FAILED, "internal error in deploy-refs.jq");
@@ -234,7 +229,7 @@ static void check_references(struct deploy *d)
 
 static void check_storage(struct deploy *d)
 {
-	jv in = JV_OBJECT(jv_string("objects"), all_planned(d), jv_string("live"), jv_copy(d->live));
+	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->all), jv_string("live"), jv_copy(d->live));
 	jv warnings = jq_run1("deploy-storage", in);
 	jv_array_foreach(warnings, i, w) {
 		cr_warn("%s", jv_string_value(w));

@@ -63,6 +63,9 @@ expect_exit 0 "the base deploys and becomes ready" env CRUCIBLE_STATS="$T/stats.
 # the waits) are compiled once, together, not once per phase or per call.
 n=$(jq .jq_compiles "$T/stats.json")
 [ "$n" -eq 1 ] && ok "one jq compile for the whole deploy" || not_ok "one jq compile for the whole deploy" "$n compiles"
+# The plan and its flat list of objects are computed once, whoever needs them.
+jq -e '.jq_runs["deploy-plan"] == 1 and .jq_runs["deploy-all"] == 1' "$T/stats.json" >/dev/null &&
+	ok "the plan and deploy-all run once each" || not_ok "the plan and deploy-all run once each" "$(jq -c .jq_runs "$T/stats.json")"
 contains "objects are reported created" "$T/err" "deployment.apps/api-service created"
 # The cluster's default class (NFS) offers ReadWriteMany: no warning, and the claim binds.
 lacks "no false warning about storage-pvc" "$T/err" "asks for ReadWriteMany"
