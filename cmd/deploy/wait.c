@@ -19,7 +19,6 @@
 #include "crucible/util.h"
 #include "deploy.h"
 
-#define MAX_WATCHES 8
 #define TICK_MS 200 /* grace periods and the live display advance at this pace */
 
 struct waiter;
@@ -27,7 +26,7 @@ struct waiter;
 struct watch {
 	struct cr_child child;
 	struct cr_jstream js;
-	char resource[80];     /* "deployments.apps", "pods" */
+	char resource[320];    /* "deployments.apps", "pods": a plural (63) and a DNS subdomain group (253) */
 	bool pods;
 	bool running;
 	bool got_event;        /* since the last (re)start */
@@ -44,7 +43,7 @@ struct waiter {
 	jv pods;               /* name -> Pod */
 	jv seen;               /* "pod/container/sign" -> first seen (ms) */
 	struct cr_jq *kstatus, *row, *rollout, *signs;
-	struct watch watches[MAX_WATCHES];
+	struct watch **watches; /* one per resource type, as many as the phase needs; each stays put (its child is in g) */
 	int nwatch;
 	struct cr_procs *g;
 	bool tty, dirty;
@@ -177,11 +176,11 @@ static void start_watch(struct waiter *w, struct watch *wt)
 static void add_watch(struct waiter *w, const char *resource, bool pods)
 {
 	for (int i = 0; i < w->nwatch; i++)
-		if (!strcmp(w->watches[i].resource, resource))
+		if (!strcmp(w->watches[i]->resource, resource))
 			return;
-	if (w->nwatch == MAX_WATCHES)
-		return;
-	struct watch *wt = &w->watches[w->nwatch++];
+	w->watches = cr_xrealloc(w->watches, sizeof(*w->watches) * (size_t)(w->nwatch + 1));
+	struct watch *wt = cr_xmalloc(sizeof(*wt));
+	w->watches[w->nwatch++] = wt;
 	memset(wt, 0, sizeof(*wt));
 	wt->child = (struct cr_child)CR_CHILD_INIT;
 	snprintf(wt->resource, sizeof(wt->resource), "%s", resource);
@@ -217,11 +216,11 @@ static void reap_and_restart(struct waiter *w)
 	enum cr_run_result r;
 	while ((c = cr_procs_finished(w->g, &r)))
 		for (int i = 0; i < w->nwatch; i++)
-			if (&w->watches[i].child == c)
-				watch_ended(w, &w->watches[i], r);
+			if (&w->watches[i]->child == c)
+				watch_ended(w, w->watches[i], r);
 	long long now = cr_now_ms();
 	for (int i = 0; i < w->nwatch; i++) {
-		struct watch *wt = &w->watches[i];
+		struct watch *wt = w->watches[i];
 		if (!wt->running && wt->restart_at && now >= wt->restart_at)
 			start_watch(w, wt);
 	}
@@ -420,7 +419,7 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	add_watch(w, "pods", true);
 	jv_array_foreach(w->items, i, it) {
 		const char *g = jstr(it, "group");
-		char res[80];
+		char res[320];
 		snprintf(res, sizeof(res), "%s%s%s", jstr(it, "resource"), *g ? "." : "", g);
 		if (strcmp(jstr(it, "kind"), "Pod"))
 			add_watch(w, res, false);
@@ -433,9 +432,13 @@ static void teardown(struct waiter *w)
 	cr_procs_free(w->g);
 	w->g = NULL;
 	for (int i = 0; i < w->nwatch; i++) {
-		cr_child_clear(&w->watches[i].child);
-		cr_jstream_free(&w->watches[i].js);
+		cr_child_clear(&w->watches[i]->child);
+		cr_jstream_free(&w->watches[i]->js);
+		free(w->watches[i]);
 	}
+	free(w->watches);
+	w->watches = NULL;
+	w->nwatch = 0;
 	jv_free(w->objects);
 	jv_free(w->pods);
 	jv_free(w->seen);
@@ -512,7 +515,7 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 	cr_info("phase %s: waiting for %d workload(s)", d->phase, total);
 	w.g = cr_procs_new();
 	for (int i = 0; i < w.nwatch; i++)
-		start_watch(&w, &w.watches[i]);
+		start_watch(&w, w.watches[i]);
 	for (;;) {
 		cr_procs_poll(w.g, TICK_MS);
 		reap_and_restart(&w);
