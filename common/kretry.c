@@ -21,10 +21,13 @@ static const char *const transient[] = {
 	"http2: server sent GOAWAY", "Client.Timeout exceeded", "context deadline exceeded",
 	"Unable to connect to the server", "stream error", "watch closed",
 	/*
-	 * kubectl also says this when the discovery request for that group
-	 * failed (a 5xx): callers name built-in types, so take it as transient.
+	 * Discovery failed (a 5xx after kubectl's own retries): kubectl logs
+	 * these, then says "the server doesn't have a resource type" for a type
+	 * it could not look up. That last line alone is a type the server does
+	 * not have (a typo): permanent.
 	 */
-	"doesn't have a resource type",
+	"couldn't get current server API group list", "unable to retrieve the complete list of server APIs",
+	"couldn't get resource list for",
 	NULL,
 };
 

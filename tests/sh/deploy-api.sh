@@ -84,6 +84,31 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 contains "... naming the call that was running" "$T/err" \
 	"timed out after 4 s (--timeout) while applying phase namespace+config+databases (kubectl apply): kubectl was still running"
 
+# "doesn't have a resource type": a discovery that failed (kubectl's own
+# retries of a 500 used up) is retried, a resource type that does not exist
+# is not. A wrapper answers the preflight's LIST once with $T/disc-msg.
+cat >"$T/kubectl-disc" <<EOF
+#!/bin/sh
+case " \$* " in *" --show-managed-fields "*)
+	if [ -e "$T/disc-msg" ]; then cat "$T/disc-msg" >&2; rm -f "$T/disc-msg"; exit 1; fi ;;
+esac
+exec "$REAL" "\$@"
+EOF
+chmod +x "$T/kubectl-disc"
+cat >"$T/disc-msg" <<'EOF'
+E1126 15:29:17.565546   13323 memcache.go:265] "Unhandled Error" err="couldn't get current server API group list: an error on the server (\"unknown\") has prevented the request from succeeding"
+error: the server doesn't have a resource type "deployments"
+EOF
+expect_exit 0 "a failed discovery (a 500) in preflight is retried" kubectl-crucible-deploy -v --kubectl "$T/kubectl-disc"
+contains "... as transient" "$T/err" "transient kubectl failure, retrying"
+echo 'error: the server doesn'"'"'t have a resource type "deploymentz"' >"$T/disc-msg"
+t0=$(date +%s%N)
+expect_exit 4 "a resource type the server does not have: exit 4" kubectl-crucible-deploy -v --kubectl "$T/kubectl-disc"
+ms=$((($(date +%s%N) - t0) / 1000000))
+lacks "... not retried" "$T/err" "transient kubectl failure"
+[ "$ms" -lt 4000 ] && ok "... at once (${ms} ms)" || not_ok "... at once" "${ms} ms"
+contains "... with kubectl's message" "$T/err" "doesn't have a resource type \"deploymentz\""
+
 # Ctrl-C while waiting: a frontend that never becomes ready, a new template to
 # wait on (a new image: new pods, which never become ready; a change of
 # replicas alone could end the wait before the fault reaches the old pods).
