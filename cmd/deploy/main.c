@@ -162,11 +162,15 @@ void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_c
 	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
 		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
 	if (r == CR_RUN_TIMEOUT) {
-		jv msg = d->timeout_ms % 1000
-			 ? jv_string_fmt("timed out after %.1f s (--timeout) while %s: kubectl was still running",
-					 (double)d->timeout_ms / 1000.0, what)
-			 : jv_string_fmt("timed out after %lld s (--timeout) while %s: kubectl was still running",
-					 d->timeout_ms / 1000, what);
+		char when[32];
+		if (d->timeout_ms % 1000)
+			snprintf(when, sizeof(when), "%.1f s", (double)d->timeout_ms / 1000.0);
+		else
+			snprintf(when, sizeof(when), "%lld s", d->timeout_ms / 1000);
+		/* c->timed_out: killed at the deadline; else the deadline came before it could start. */
+		jv msg = c->timed_out
+			 ? jv_string_fmt("timed out after %s (--timeout) while %s: kubectl was still running", when, what)
+			 : jv_string_fmt("timed out after %s (--timeout) before %s could start", when, what);
 		cr_error("%s", jv_string_value(msg));
 		deploy_finish(d, CR_EXIT_TIMEOUT, "timeout", JV_OBJECT(jv_string("error"), msg));
 	}
