@@ -28,7 +28,8 @@ static struct poptOption deploy_table[] = {
 	  "client: print the ordered manifests; server: show what would change, change nothing",
 	  "client|server" },
 	{ "timeout", '\0', POPT_ARG_STRING, &opt_timeout, 0,
-	  "give up waiting after this long, exit 5 (default 10m; 0: no limit)", "DURATION" },
+	  "the whole deploy's time limit, every kubectl call included; exit 5 when it runs out "
+	  "(default 10m; 0: no limit)", "DURATION" },
 	{ "no-wait", '\0', POPT_ARG_NONE, &opt_no_wait, 0, "apply every phase without waiting", NULL },
 	{ "prune", '\0', POPT_ARG_NONE, &opt_prune, 0,
 	  "delete objects this tool applied before that the input no longer has", NULL },
