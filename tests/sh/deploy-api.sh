@@ -122,12 +122,17 @@ kubectl kustomize k8s/base | sed -e 's/^  replicas: 2$/  replicas: 1/' -e 's/ima
 grep -q 'image: frontend:0.1.1' "$T/changed.yaml" || not_ok "the changed input has a new frontend image"
 kubectl-crucible-deploy -f "$T/changed.yaml" >"$T/out" 2>"$T/err" &
 pid=$!
-for _ in $(seq 100); do
-	grep -q "phase apps: waiting" "$T/err" && break
+# Wait (bounded) for the phase to start waiting and for its watch processes to exist.
+kids=
+for _ in $(seq 300); do
+	if grep -q "phase apps: waiting" "$T/err"; then
+		kids=$(pgrep -P "$pid" | tr '\n' ' ')
+		[ -n "$kids" ] && break
+	fi
 	sleep 0.1
 done
-sleep 0.3
-kids=$(pgrep -P "$pid" | tr '\n' ' ')
+grep -q "phase apps: waiting" "$T/err" && ok "the deploy reaches the apps phase's wait" ||
+	not_ok "the deploy reaches the apps phase's wait" "$(tail -5 "$T/err")"
 [ -n "$kids" ] && ok "watches run while waiting ($(echo $kids | wc -w) kubectl)" || not_ok "watches run while waiting"
 kill -INT "$pid"
 wait "$pid"

@@ -110,7 +110,8 @@ try:
     d = wait(lambda: (S.get("apps/deployments", "web", "web")["status"].get("availableReplicas") == 3 and
                       S.get("apps/deployments", "web", "web")))
     ok(d, "deployment becomes available")
-    ok(time.time() - t0 < 2.0, "deployment ready quickly at speed 1 (%.2fs)" % (time.time() - t0))
+    # A hang guard, not a performance claim (normally 0.3-0.5 s): generous for loaded machines.
+    ok(time.time() - t0 < 10.0, "deployment ready without stalling at speed 1 (%.2fs)" % (time.time() - t0))
     rs = S.list("apps/replicasets", "web")
     ok(len(rs) == 1 and re.match(r"^web-[bcdfghjklmnpqrstvwxz2456789]{6,10}$", rs[0]["metadata"]["name"]),
        "replicaset named deploy-hash", [r["metadata"]["name"] for r in rs])
