@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "crucible/buf.h"
+#include "crucible/run.h"
 #include "crucible/yaml.h"
 #include "tap.h"
 
@@ -586,7 +587,8 @@ static void test_emit(void)
 /* The emitted YAML read by the real kubectl (offline: label --local). */
 static void test_kubectl(void)
 {
-	if (access("/usr/bin/kubectl", X_OK) != 0 && system("command -v kubectl >/dev/null 2>&1") != 0) {
+	char *kubectl = cr_which("kubectl");
+	if (!kubectl) {
 		skip("kubectl not installed");
 		return;
 	}
@@ -609,15 +611,18 @@ static void test_kubectl(void)
 		fwrite(y.data, 1, y.len, f);
 		fclose(f);
 	}
-	cr_buf_addf(&cmd, "HOME=%s KUBECACHEDIR=%s/cache KUBECONFIG=/dev/null kubectl label --local -f %s "
-		       "crucible=t -o json 2>&1", dir, dir, path.data);
-	FILE *p = popen(cmd.data, "r");
+	/* Offline and isolated: no kubeconfig, a private HOME and cache. */
+	cr_buf_addf(&cmd, "%s/cache", dir);
+	setenv("HOME", dir, 1);
+	setenv("KUBECACHEDIR", cmd.data, 1);
+	setenv("KUBECONFIG", "/dev/null", 1);
+	struct cr_child c = CR_CHILD_INIT;
+	cr_strv_pushl(&c.args, kubectl, "label", "--local", "-f", path.data, "crucible=t", "-o", "json", NULL);
+	int st = cr_run(&c) == CR_RUN_OK ? 0 : -1;
 	struct cr_buf outb = CR_BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	while (p && (n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		cr_buf_add(&outb, chunk, n);
-	int st = p ? pclose(p) : -1;
+	cr_buf_add(&outb, cr_buf_str(&c.out), c.out.len);
+	cr_buf_add(&outb, cr_buf_str(&c.err), c.err.len);
+	cr_child_clear(&c);
 	jv got = jv_parse(cr_buf_str(&outb));
 	if (st != 0 || !jv_is_valid(got)) {
 		ok(0, "kubectl label --local reads the emitted YAML");
@@ -636,10 +641,12 @@ static void test_kubectl(void)
 	jv_free(got);
 	jv_free(cm);
 	cr_buf_free(&outb);
-	cr_buf_reset(&cmd);
-	cr_buf_addf(&cmd, "rm -rf %s", dir);
-	if (system(cmd.data) != 0)
+	struct cr_child rm = CR_CHILD_INIT;
+	cr_strv_pushl(&rm.args, "rm", "-rf", dir, NULL);
+	if (cr_run(&rm) != CR_RUN_OK)
 		printf("# could not remove %s\n", dir);
+	cr_child_clear(&rm);
+	free(kubectl);
 	cr_buf_free(&y);
 	cr_buf_free(&path);
 	cr_buf_free(&cmd);
