@@ -68,4 +68,34 @@ start_sim() {
 	esac
 }
 
+# same NAME GOT WANT: passes when the two strings are equal.
+same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
+
+# eventually NAME SECONDS CMD...: CMD succeeds within SECONDS (polled; output in $T/out, $T/err).
+eventually() {
+	local name=$1 secs=$2 i; shift 2
+	for i in $(seq $((secs * 10))); do
+		if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; return; fi
+		sleep 0.1
+	done
+	not_ok "$name" "$(head -c 500 "$T/out")" "$(head -c 300 "$T/err")"
+}
+
+# The simulator's global resourceVersion (unchanged by dry runs and no-op writes).
+rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
+# fault JSON: merges a change into the running simulator's scenario.
+fault() { curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
+
+# The Crucible base's storage-pvc asks for ReadWriteMany with no class: make
+# the simulator's NFS class `shared` the cluster's default instead of the
+# local-path `standard` (a scenario cannot choose the default class).
+default_class_shared() {
+	local _
+	for _ in $(seq 50); do
+		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
+}
+
 done_testing() { exit "$_failed"; }

@@ -4,20 +4,6 @@
 # -o json, --prune, and a constant number of kubectl processes.
 . "$(dirname "$0")/../lib.sh"
 
-rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
-
-# The base's storage-pvc asks for ReadWriteMany with no class: make the
-# simulator's NFS class `shared` the cluster's default, not local-path
-# `standard` (tests/scenarios/deploy-base.json cannot choose the default).
-default_class_shared() {
-	local _
-	for _ in $(seq 50); do
-		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
-}
-
 start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
 default_class_shared
 cd "$TOP"

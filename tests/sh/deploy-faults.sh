@@ -5,18 +5,6 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
-# The base's storage-pvc asks for ReadWriteMany with no class: make the
-# simulator's NFS class `shared` the cluster's default, not local-path
-# `standard` (tests/scenarios/deploy-base.json cannot choose the default).
-default_class_shared() {
-	local _
-	for _ in $(seq 50); do
-		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
-		sleep 0.1
-	done
-	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
-}
-
 # fresh [SCENARIO-JSON [local-path]]: a new simulated cluster with the
 # platform's Secrets and that fault; its default class is shared (NFS), or
 # with "local-path" the simulator's own default, standard (ReadWriteOnce only).

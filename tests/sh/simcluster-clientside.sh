@@ -12,16 +12,6 @@ echo '{"workloads": {"deployment/slow": {"stopSeconds": 600}, "deployment/slow2"
 start_sim --scenario "$T/scen.json"
 K() { kubectl "$@"; }
 N=cs
-same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
-# eventually NAME SECONDS CMD...: CMD succeeds within SECONDS (polled).
-eventually() {
-	local name=$1 secs=$2 i; shift 2
-	for i in $(seq $((secs * 10))); do
-		if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; return; fi
-		sleep 0.1
-	done
-	not_ok "$name" "$(head -c 500 "$T/out")" "$(head -c 300 "$T/err")"
-}
 K create namespace $N >/dev/null
 
 # ------------------------------------------------------------------ OpenAPI v2 and client-side validation

@@ -20,17 +20,7 @@ jval() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print(e
 header_is() {
 	if head -n 1 "$2" | grep -Eq -- "$3"; then ok "$1"; else not_ok "$1" "header: $(head -n 1 "$2")"; fi
 }
-# eventually NAME SECONDS CMD...: CMD succeeds within SECONDS (polled).
-eventually() {
-	local name=$1 secs=$2 i; shift 2
-	for i in $(seq $((secs * 5))); do
-		if "$@" >"$T/out" 2>"$T/err"; then ok "$name"; return; fi
-		sleep 0.2
-	done
-	not_ok "$name" "$(head -c 500 "$T/out")"
-}
 pods_show() { K get pods -n "$1" >"$T/pods" && grep -Eq -- "$2" "$T/pods" && cat "$T/pods"; }
-same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 
 # ------------------------------------------------------------------ basics, protobuf creates
 expect_exit 0 "version reaches the server" K version -o json
