@@ -121,25 +121,7 @@ def int_or_percent(v, total, round_up):
         return 0
 
 
-def match_selector(labels, selector):
-    """metav1.LabelSelector (matchLabels + matchExpressions); None/{} matches everything."""
-    labels = labels or {}
-    if not selector:
-        return True
-    for k, v in (selector.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in selector.get("matchExpressions") or []:
-        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(k) not in vals:
-            return False
-        if op == "NotIn" and k in labels and labels[k] in vals:
-            return False
-        if op == "Exists" and k not in labels:
-            return False
-        if op == "DoesNotExist" and k in labels:
-            return False
-    return True
+match_selector = storemod.selector_matches
 
 
 def controller_ref(obj):

@@ -124,6 +124,25 @@ def match_labels(labels, selector):
     return all(labels.get(k) == v for k, v in selector.items())
 
 
+def selector_matches(labels, selector):
+    """metav1.LabelSelector (matchLabels + matchExpressions); None/{} matches everything."""
+    labels = labels or {}
+    selector = selector or {}
+    if not match_labels(labels, selector.get("matchLabels")):
+        return False
+    for e in selector.get("matchExpressions") or []:
+        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
+        if op == "In" and labels.get(k) not in vals:
+            return False
+        if op == "NotIn" and k in labels and labels[k] in vals:
+            return False
+        if op == "Exists" and k not in labels:
+            return False
+        if op == "DoesNotExist" and k in labels:
+            return False
+    return True
+
+
 def _image_pull_policy(image):
     name = (image or "").split("@")[0]
     last = name.rsplit("/", 1)[-1]

@@ -5,7 +5,7 @@ import json
 import re
 
 import registry
-from store import Invalid
+from store import Invalid, selector_matches
 
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -40,21 +40,7 @@ def _fail(res, name, errs):
 
 
 def _selector_matches(sel, labels):
-    labels = labels or {}
-    for k, v in ((sel or {}).get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in (sel or {}).get("matchExpressions") or []:
-        op, k, vals = e.get("operator"), e.get("key"), e.get("values") or []
-        if op == "In" and labels.get(k) not in vals:
-            return False
-        if op == "NotIn" and k in labels and labels[k] in vals:
-            return False
-        if op == "Exists" and k not in labels:
-            return False
-        if op == "DoesNotExist" and k in labels:
-            return False
-    return True
+    return selector_matches(labels, sel)
 
 
 def _containers(errs, spec, prefix):
