@@ -5,7 +5,6 @@
  * .env file works as it is. Errors name file:line and never echo a value.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/log.h"
+#include "crucible/manifests.h"
 #include "crucible/run.h"
 #include "secrets.h"
 
@@ -169,36 +169,11 @@ static int parse_line(struct sec_set *set, struct where *w, char *line, size_t l
 	return 0;
 }
 
-/* Like cr_read_file, but the read chunk on the stack is wiped too. */
-static int read_secret_file(const char *path, struct cr_buf *out)
-{
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
-	if (fd < 0)
-		return -1;
-	char chunk[4096];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR && !cr_interrupted())
-			continue; /* Ctrl-C on a terminal stdin ends the read (see run.h) */
-		if (n < 0)
-			break;
-		cr_buf_add(out, chunk, (size_t)n);
-	}
-	int e = errno;
-	explicit_bzero(chunk, sizeof(chunk));
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (!out->data)
-		cr_buf_add(out, "", 0);
-	errno = e;
-	return n < 0 ? -1 : 0;
-}
-
 void sec_envfile_apply(struct sec_set *set, const char *path)
 {
 	struct cr_buf data = CR_BUF_INIT;
 	const char *label = strcmp(path, "-") ? path : "standard input";
-	if (read_secret_file(path, &data) < 0) {
+	if (cr_read_file(path, &data) < 0) { /* wipes its read buffer; stops on Ctrl-C */
 		int e = errno;
 		cr_buf_wipe(&data);
 		cr_die(cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, "%s: %s", label, strerror(e));
