@@ -184,4 +184,23 @@ expect_exit 2 "no command is a usage error" $S
 expect_exit 2 "an unknown command is a usage error" $S frobnicate
 contains "... naming it" "$T/err" "frobnicate"
 expect_exit 2 "-f - and --from-env-file - cannot share stdin" $S generate -f - --from-env-file -
+# Ctrl-C while the env file is read from a stalled stdin: exit 130, no output file.
+mkfifo "$T/stalled"
+sleep 30 >"$T/stalled" &
+hold=$!
+"$BIN/kubectl-crucible-secrets" generate -f "$TOP/tests/fixtures/secrets/app/workloads.yaml" \
+	--from-env-file - --out "$T/interrupted.yaml" <"$T/stalled" >/dev/null 2>"$T/err" &
+pid=$!
+for _ in $(seq 50); do
+	[ "$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1)" = S ] && break
+	sleep 0.1
+done
+kill -INT "$pid"
+wait "$pid"
+same "Ctrl-C while reading the env file exits 130" "$?" 130
+ls "$T"/interrupted.yaml* >/dev/null 2>&1 && not_ok "an interrupted generate writes no file, not even a temp one" "$(ls "$T")" ||
+	ok "an interrupted generate writes no file, not even a temp one"
+kill "$hold" 2>/dev/null
+wait "$hold" 2>/dev/null
+
 done_testing
