@@ -16,6 +16,7 @@
 #include "crucible/jq.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
+#include "crucible/namespace.h"
 #include "crucible/opts.h"
 #include "crucible/util.h"
 #include "crucible/yaml.h"
@@ -121,6 +122,10 @@ static void load_manifests(struct migrate *m)
 		m->objects = jv_array();
 		cr_die(code, "%s", jv_string_value(msg));
 	}
+	char *err;
+	code = cr_namespace_choose(jv_copy(m->objects), "migrate one namespace at a time", &err);
+	if (code)
+		cr_die(code, "%s", err);
 }
 
 /* --dry-run=client: the objects a run would create, as YAML (or one JSON List with -o json). */

@@ -59,6 +59,9 @@ expect_exit 0 "a registry port is not a tag; a digest is fixed" nocluster $M --d
 jq -e '.items[0].metadata.name | endswith("-01234567")' "$T/out" >/dev/null && ok "the name's hash is the digest's start" ||
 	not_ok "the name's hash is the digest's start" "$(jq -r '.items[0].metadata.name' "$T/out")"
 printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n' >"$T/none.yaml"
+expect_exit 2 "-n must agree with the manifests' namespace" nocluster $M --dry-run=client -n other
+expect_exit 0 "the Jobs go to the manifests' namespace" nocluster $M --dry-run=client -o json -f "$T/base.yaml"
+jq -e '.items[0].metadata.namespace == "crucible"' "$T/out" >/dev/null && ok "namespace crucible" || not_ok "namespace crucible"
 expect_exit 3 "manifests without storage-service need --image" nocluster $M --dry-run=client -f "$T/none.yaml"
 
 # --backup: the claim, then pg_dump with postgres's image and the password through env.
