@@ -12,12 +12,12 @@ def guide_names: ["postgres", "redis", "api-service"];
 | [.live | of_kind("EndpointSlice")] as $slices
 | ([.live | of_kind("Service")] | map({key: .metadata.name, value: .}) | from_entries) as $svcs
 | def ports_of($sel):
-    [$pods[] | select(.metadata.labels // {} as $l | $sel | map_matches($l))
+    [$pods[] | select((.metadata.labels // {}) as $l | $sel | map_matches($l))
      | .spec.containers[] | (.ports // [])[]];
   [($svcs[]
     | . as $s | "Service/\(.metadata.name)" as $obj | .metadata.name as $n
     | select(.spec.selector != null and (.spec.selector | length) > 0)
-    | [$pods[] | select(.metadata.labels // {} as $l | $s.spec.selector | map_matches($l))] as $matched
+    | [$pods[] | select((.metadata.labels // {}) as $l | $s.spec.selector | map_matches($l))] as $matched
     | [$slices[] | select(.metadata.labels["kubernetes.io/service-name"] == $n) | (.endpoints // [])[]] as $eps
     | ([$eps[] | select(.conditions.ready != false)] | length) as $ready
     | judged($ready > 0; "service-endpoints"; "FAIL"; $obj; "\($ready) ready endpoints";
