@@ -27,9 +27,10 @@ include "verify-lib";
     | ([statuses[].restartCount // 0] | add // 0) as $restarts
     | cond("Ready") as $ready
     | if $pull != null then
-        last_event($events; "Pod"; .metadata.name; ["Failed"]) as $e
+        ([events_for($events; "Pod"; .metadata.name)[]
+          | select(.reason == "Failed" and (.message | startswith("Failed to pull image")))] | last // null) as $e
         | fail("pod-image-pull"; $obj;
-               "container \($pull.name) cannot pull image \($pull.image): \(if $e and ($e.message | test("pull")) then $e.message else $pull.state.waiting.message // $pull.state.waiting.reason end)";
+               "container \($pull.name) cannot pull image \($pull.image): \(if $e then $e.message else $pull.state.waiting.message // $pull.state.waiting.reason end)";
                describe)
       elif $crash != null then
         ($crash.lastState.terminated // {}) as $t
@@ -54,7 +55,8 @@ include "verify-lib";
         fail("pod-oomkilled"; $obj; "container \($oom.name) was OOMKilled (memory limit \([.spec.containers[] | select(.name == $oom.name) | .resources.limits.memory // "none"] | first // "none"))"; describe)
       elif .status.phase == "Succeeded" then pass("pod-ready"; $obj; "completed")
       elif ($ready.status // "") != "True" then
-        fail("pod-ready"; $obj; "\(.status.phase // "Pending"), not Ready\(if $ready.message then ": " + $ready.message else "" end)"; describe)
+        last_event($events; "Pod"; .metadata.name; ["Unhealthy"]) as $e
+        | fail("pod-ready"; $obj; "\(.status.phase // "Pending"), not Ready\(if $ready.message then ": " + $ready.message else "" end)\(if $e then " (" + $e.message + ")" else "" end)"; describe)
       elif $oom != null then
         warn("pod-oomkilled"; $obj; "Ready now, but container \($oom.name) was OOMKilled before"; describe)
       elif $restarts > $max then
