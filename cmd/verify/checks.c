@@ -80,26 +80,29 @@ static jv kstatus_all(jv live)
 	return out;
 }
 
-/* The check is named by the list (its ID or its area, any case). */
-static bool listed(jv list, jv check)
+/* The list names the check (its ID or its area, any case). */
+static bool listed(jv list, const char *id, const char *area)
 {
 	bool yes = false;
 	jv_array_foreach(list, i, s) {
-		if (!strcasecmp(jv_string_value(s), vstr(check, "id")) ||
-		    !strcasecmp(jv_string_value(s), vstr(check, "area")))
+		if (!strcasecmp(jv_string_value(s), id) || !strcasecmp(jv_string_value(s), area))
 			yes = true;
 		jv_free(s);
 	}
 	return yes;
 }
 
+bool verify_selected(const struct verify *v, const char *id, const char *area)
+{
+	return (jv_array_length(jv_copy(v->only)) == 0 || listed(v->only, id, area)) && !listed(v->skip, id, area);
+}
+
 /* --only and --skip. */
 static jv selected(struct verify *v)
 {
 	jv out = jv_array();
-	bool only = jv_array_length(jv_copy(v->only)) > 0;
 	jv_array_foreach(v->checks, i, c) {
-		if ((!only || listed(v->only, c)) && !listed(v->skip, c))
+		if (verify_selected(v, vstr(c, "id"), vstr(c, "area")))
 			out = jv_array_append(out, c);
 		else
 			jv_free(c);

@@ -58,7 +58,7 @@ static const struct cr_tool tool = {
 		"             sec-privilege-escalation sec-capabilities sec-seccomp sec-resources\n"
 		"             sec-probes sec-emptydir sec-hostpath sec-sa-token netpol-default-deny\n"
 		"             netpol-coverage rbac psa-labels\n"
-		"  Probes     probe-dns probe-dns (with --dns, --db)\n"
+		"  Probes     probe-dns probe-db (with --dns, --db)\n"
 		"\n"
 		"Each check has a level (PASS, WARN, FAIL), the object, one line of why and,\n"
 		"for a finding, the guide's next command. Text shows findings (-v: every\n"
@@ -149,7 +149,8 @@ int main(int argc, const char **argv)
 	};
 	static const char *const programs[] = {
 		"verify-kinds", "kstatus", "verify-presence", "verify-workloads", "verify-services",
-		"verify-storage", "verify-config", "verify-security", "verify-text", "verify-junit", NULL,
+		"verify-storage", "verify-config", "verify-security", "verify-text", "verify-junit",
+		"verify-probe", "verify-probe-result", NULL,
 	};
 	cr_jq_bundle(programs);
 	jv_free(v.only);
