@@ -32,31 +32,53 @@ enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const ch
 	return r;
 }
 
-static jv list_items(struct cr_child *c)
+/* Each object on its own line (compact JSON), parsed as it arrives: the text is never held whole. */
+#define ITEMS_TEMPLATE "jsonpath={range .items[*]}{@}{\"\\n\"}{end}"
+
+struct items {
+	struct verify *v;
+	struct cr_child *c;
+	pid_t pid;   /* the attempt the items so far came from */
+	bool bad;
+};
+
+static int take_item(const char *line, size_t len, void *ctx)
 {
-	jv list = jv_parse_sized(cr_buf_str(&c->out), (int)c->out.len);
-	if (!jv_is_valid(list)) {
-		jv_free(list);
-		cr_die(CR_EXIT_KUBECTL, "listing the namespace's objects: kubectl printed malformed JSON");
+	struct items *it = ctx;
+	if (it->c->pid != it->pid) { /* a retry starts over: a failed attempt may have printed some */
+		jv_free(it->v->live);
+		it->v->live = jv_array();
+		it->pid = it->c->pid;
+		it->bad = false;
 	}
-	jv items = jv_object_get(list, jv_string("items"));
-	if (jv_get_kind(items) != JV_KIND_ARRAY) {
-		jv_free(items);
-		return jv_array();
+	if (!len)
+		return 0;
+	jv o = jv_parse_sized(line, (int)len);
+	if (jv_get_kind(o) == JV_KIND_OBJECT)
+		it->v->live = jv_array_append(it->v->live, o);
+	else {
+		jv_free(o);
+		it->bad = true;
 	}
-	return items;
+	return 0;
 }
 
 static void collect_objects(struct verify *v)
 {
 	struct cr_child c = CR_CHILD_INIT;
+	struct items it = { .v = v, .c = &c, .pid = -1 };
 	jv res = verify_jq("verify-kinds", jv_copy(v->manifests));
 	cr_kubectl_args(&c, false);
-	cr_strv_pushl(&c.args, "get", jv_string_value(res), "-n", v->namespace, "-o", "json", (const char *)NULL);
+	cr_strv_pushl(&c.args, "get", jv_string_value(res), "-n", v->namespace, "-o", ITEMS_TEMPLATE,
+		      (const char *)NULL);
 	jv_free(res);
+	c.on_line = take_item;
+	c.ctx = &it;
+	v->live = jv_array();
 	verify_kubectl(v, &c, "listing the namespace's objects", false);
-	v->live = list_items(&c);
 	cr_child_clear(&c);
+	if (it.bad)
+		cr_die(CR_EXIT_KUBECTL, "listing the namespace's objects: kubectl printed malformed JSON");
 }
 
 /* One template line: name, type, then the key names. */

@@ -30,8 +30,6 @@ def selector_matches($labels):
         elif .operator == "Exists" then $labels[$k] != null
         elif .operator == "DoesNotExist" then $labels[$k] == null
         else false end);
-# A Service's selector (a plain map) against a label map.
-def map_matches($labels): all(to_entries[]; $labels[.key] == .value);
 def selector_text: to_entries | map("\(.key)=\(.value)") | join(",");
 
 # The workloads whose pods the checks judge: controllers with a pod template, and bare pods.

@@ -11,13 +11,11 @@ def guide_names: ["postgres", "redis", "api-service"];
 | [.live | of_kind("Pod") | select(.metadata.deletionTimestamp == null)] as $pods
 | [.live | of_kind("EndpointSlice")] as $slices
 | ([.live | of_kind("Service")] | map({key: .metadata.name, value: .}) | from_entries) as $svcs
-| def ports_of($sel):
-    [$pods[] | select((.metadata.labels // {}) as $l | $sel | map_matches($l))
-     | .spec.containers[] | (.ports // [])[]];
-  [($svcs[]
+| [($svcs[]
     | . as $s | "Service/\(.metadata.name)" as $obj | .metadata.name as $n
     | select(.spec.selector != null and (.spec.selector | length) > 0)
-    | [$pods[] | select((.metadata.labels // {}) as $l | $s.spec.selector | map_matches($l))] as $matched
+    | (.spec.selector | to_entries) as $sel
+    | [$pods[] | (.metadata.labels // {}) as $l | select(all($sel[]; $l[.key] == .value))] as $matched
     | [$slices[] | select(.metadata.labels["kubernetes.io/service-name"] == $n) | (.endpoints // [])[]] as $eps
     | ([$eps[] | select(.conditions.ready != false)] | length) as $ready
     | judged($ready > 0; "service-endpoints"; "FAIL"; $obj; "\($ready) ready endpoints";
@@ -28,7 +26,7 @@ def guide_names: ["postgres", "redis", "api-service"];
              "selector \(.spec.selector | selector_text) matches no pod";
              "kubectl get pods -n \($ns) -l \(.spec.selector | selector_text)"),
       (select(($matched | length) > 0)
-       | ports_of(.spec.selector) as $cp
+       | [$matched[].spec.containers[] | (.ports // [])[]] as $cp
        | (.spec.ports // [])[]
        | (.targetPort // .port) as $t
        | ($cp | any(.[]; if ($t | type) == "string" then .name == $t else .containerPort == $t end)) as $ok
