@@ -9,6 +9,7 @@
 #include "crucible/exit.h"
 #include "crucible/jq.h"
 #include "crucible/log.h"
+#include "crucible/json.h"
 #include "verify.h"
 
 /* Every check ID and its area: stable names users --skip and CI dashboards track. */
@@ -62,9 +63,9 @@ static jv kstatus_all(jv live)
 	struct cr_jq *ks = cr_jq_named("kstatus");
 	jv out = jv_object();
 	jv_array_foreach(live, i, o) {
-		if (judged_kind(vstr(o, "kind"))) {
+		if (judged_kind(cr_json_str(o, "kind"))) {
 			jv md = jv_object_get(jv_copy(o), jv_string("metadata"));
-			jv key = jv_string_fmt("%s/%s", vstr(o, "kind"), vstr(md, "name"));
+			jv key = jv_string_fmt("%s/%s", cr_json_str(o, "kind"), cr_json_str(md, "name"));
 			jv_free(md);
 			jv s = cr_jq_first(ks, jv_copy(o));
 			if (jv_is_valid(s))
@@ -102,7 +103,7 @@ static jv selected(struct verify *v)
 {
 	jv out = jv_array();
 	jv_array_foreach(v->checks, i, c) {
-		if (verify_selected(v, vstr(c, "id"), vstr(c, "area")))
+		if (verify_selected(v, cr_json_str(c, "id"), cr_json_str(c, "area")))
 			out = jv_array_append(out, c);
 		else
 			jv_free(c);

@@ -20,9 +20,8 @@
 
 enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const char *what, bool may_fail)
 {
-	int attempts = 0;
-	enum cr_run_result r = cr_kubectl_run_retry(c, &attempts);
-	v->kubectl_calls += attempts;
+	struct cr_retry how = { .started = &v->kubectl_calls };
+	enum cr_run_result r = cr_kubectl_run_retry(c, &how);
 	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
 		cr_die(CR_EXIT_INTERRUPTED, "interrupted while %s", what);
 	if (r != CR_RUN_OK && !may_fail) {

@@ -8,6 +8,7 @@
 
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/json.h"
 #include "verify.h"
 
 #define LOG_LINES "20"
@@ -42,7 +43,7 @@ void verify_attach_logs(struct verify *v)
 			c = jv_object_delete(c, jv_string("log"));
 			if (n++ < MAX_LOGS)
 				c = jv_object_set(c, jv_string("detail"),
-						  previous_log(v, vstr(log, "pod"), vstr(log, "container")));
+						  previous_log(v, cr_json_str(log, "pod"), cr_json_str(log, "container")));
 		}
 		jv_free(log);
 		out = jv_array_append(out, c);

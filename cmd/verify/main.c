@@ -12,6 +12,7 @@
 #include "crucible/jq.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
+#include "crucible/namespace.h"
 #include "crucible/opts.h"
 #include "crucible/util.h"
 #include "verify.h"
@@ -138,6 +139,10 @@ static void load_manifests(struct verify *v)
 		v->manifests = jv_array();
 		cr_die(code, "%s", jv_string_value(msg));
 	}
+	char *err = NULL;
+	int rc = cr_namespace_choose(jv_copy(v->manifests), "verify one namespace at a time", &err);
+	if (rc != CR_EXIT_OK)
+		cr_die(rc, "%s", err);
 	v->namespace = cr_opts.namespace;
 }
 

@@ -13,6 +13,7 @@
 #include "crucible/jstream.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/json.h"
 #include "verify.h"
 
 #define PROBE_TIMEOUT_MS 120000
@@ -119,9 +120,9 @@ static jv service_names(struct verify *v)
 {
 	jv names = jv_array();
 	jv_array_foreach(v->live, i, o) {
-		if (!strcmp(vstr(o, "kind"), "Service")) {
+		if (!strcmp(cr_json_str(o, "kind"), "Service")) {
 			jv md = jv_object_get(jv_copy(o), jv_string("metadata"));
-			names = jv_array_append(names, jv_string(vstr(md, "name")));
+			names = jv_array_append(names, jv_string(cr_json_str(md, "name")));
 			jv_free(md);
 		}
 		jv_free(o);
@@ -136,7 +137,7 @@ static jv run_probe(struct verify *v, const char *probe)
 						     jv_string("namespace"), jv_string(v->namespace),
 						     jv_string("live"), jv_copy(v->live)));
 	if (jv_get_kind(jv_object_get(jv_copy(pod), jv_string("error"))) == JV_KIND_STRING) {
-		jv out = probe_failed(v, id, vstr(pod, "error"));
+		jv out = probe_failed(v, id, cr_json_str(pod, "error"));
 		jv_free(pod);
 		return out;
 	}

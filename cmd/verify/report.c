@@ -10,15 +10,8 @@
 #include "crucible/exit.h"
 #include "crucible/jq.h"
 #include "crucible/log.h"
+#include "crucible/json.h"
 #include "verify.h"
-
-const char *vstr(jv v, const char *key)
-{
-	jv s = jv_object_get(jv_copy(v), jv_string(key));
-	const char *out = jv_get_kind(s) == JV_KIND_STRING ? jv_string_value(s) : "";
-	jv_free(s); /* v still holds it */
-	return out;
-}
 
 jv verify_jq(const char *program, jv input)
 {
@@ -35,7 +28,7 @@ static int count(jv checks, const char *level)
 {
 	int n = 0;
 	jv_array_foreach(checks, i, c) {
-		n += !strcmp(vstr(c, "level"), level);
+		n += !strcmp(cr_json_str(c, "level"), level);
 		jv_free(c);
 	}
 	return n;

@@ -51,7 +51,4 @@ int verify_report(struct verify *v);
 /* The first result of an embedded program; dies on error. */
 jv verify_jq(const char *program, jv input);
 
-/* Small jv helper: borrowed string member or "" (v not consumed; must stay alive). */
-const char *vstr(jv v, const char *key);
-
 #endif
