@@ -17,10 +17,9 @@
 #include "crucible/util.h"
 #include "verify.h"
 
-static char *opt_only, *opt_skip, *opt_fail_on, *opt_output, *opt_watch, *opt_restarts;
-static int opt_dns, opt_db, opt_watch_set;
+static char *opt_only, *opt_skip, *opt_fail_on, *opt_output, *opt_restarts;
+static int opt_dns, opt_db;
 
-enum { OPT_WATCH = 1 };
 
 static struct poptOption verify_table[] = {
 	{ "only", '\0', POPT_ARG_STRING, &opt_only, 0, "run only these checks (IDs or areas, comma-separated)", "ID,..." },
@@ -31,9 +30,6 @@ static struct poptOption verify_table[] = {
 	  "resolve every Service name from a hardened one-shot busybox pod (deleted afterwards)", NULL },
 	{ "db", '\0', POPT_ARG_NONE, &opt_db, 0,
 	  "pg_isready and SELECT 1 from a one-shot postgres:15-alpine pod (deleted afterwards)", NULL },
-	{ "watch", 'w', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, &opt_watch, OPT_WATCH,
-	  "re-run whenever the namespace changes (at most once per INTERVAL, default 2s), until Ctrl-C",
-	  "INTERVAL" },
 	{ "restart-threshold", '\0', POPT_ARG_STRING, &opt_restarts, 0,
 	  "restarts above this are a warning (default 5)", "N" },
 	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "text (default), json or junit", "text|json|junit" },
@@ -75,8 +71,7 @@ static const struct cr_tool tool = {
 		"  kubectl crucible verify\n"
 		"  kubectl crucible verify --skip security --fail-on warn\n"
 		"  kubectl crucible verify --dns --db\n"
-		"  kubectl crucible verify -o junit > verify.xml\n"
-		"  kubectl crucible verify --watch\n",
+		"  kubectl crucible verify -o junit > verify.xml\n",
 	.table = verify_table,
 };
 
@@ -127,7 +122,6 @@ static void parse_options(struct verify *v, int argc, const char **argv)
 			cr_usage_error("--restart-threshold: not a count: '%s'", opt_restarts);
 		v->restart_threshold = (int)n;
 	}
-	(void)opt_watch_set;
 }
 
 static void load_manifests(struct verify *v)
