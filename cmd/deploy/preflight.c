@@ -101,12 +101,15 @@ static jv reviews(const struct deploy *d)
 static int collect(jv v, void *ctx)
 {
 	jv *all = ctx;
-	if (jv_get_kind(v) == JV_KIND_OBJECT && !strcmp(jstr(v, "kind"), "List")) {
-		jv items = jv_object_get(v, jv_string("items"));
+	jv items = jv_get_kind(v) == JV_KIND_OBJECT && !strcmp(jstr(v, "kind"), "List") ?
+		jv_object_get(jv_copy(v), jv_string("items")) : jv_invalid();
+	if (jv_get_kind(items) == JV_KIND_ARRAY) {
+		jv_free(v);
 		jv_array_foreach(items, i, it)
 			*all = jv_array_append(*all, it);
 		jv_free(items);
 	} else {
+		jv_free(items); /* a List without an items array stays one value */
 		*all = jv_array_append(*all, v);
 	}
 	return 0;
