@@ -24,12 +24,11 @@ long long cr_parse_duration(const char *s)
 	long long total = 0;
 	while (*s) {
 		char *end;
-		/* Digits and a point only: strtod alone would take "inf", "nan", "0x1p9" and "-1". */
-		if (!((*s >= '0' && *s <= '9') || *s == '.'))
-			return -1;
+		/* Digits and a point only: strtod alone would take "inf", "nan", "0x10" and "-1". */
+		size_t digits = strspn(s, "0123456789.");
 		errno = 0;
-		double v = strtod(s, &end);
-		if (end == s || errno)
+		double v = digits ? strtod(s, &end) : 0;
+		if (!digits || end != s + digits || errno)
 			return -1;
 		size_t i, n = sizeof(units) / sizeof(units[0]);
 		for (i = 0; i < n; i++) {
