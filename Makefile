@@ -3,6 +3,8 @@
 #   make check      build and run every test; ends with "N passed, N failed"
 #   make asan       the same tests under AddressSanitizer + UBSan (in build/asan)
 #   make valgrind   the unit tests under valgrind's leak checker
+#   make fuzz       each fuzz target under libFuzzer (clang), FUZZ_TIME seconds each
+#   make strict     compile everything with clang and extra warnings (-Wshadow -Wconversion ...)
 #   make demo       the guide end to end against the simulated cluster
 #   make bench      benchmark figures (see bench/)
 #   make install PREFIX=/usr/local DESTDIR=
@@ -32,7 +34,7 @@ bin_name = $(if $(filter crucible,$(1)),kubectl-crucible,kubectl-crucible-$(1))
 BINS = $(foreach t,$(TOOLS),$(BINDIR)/$(call bin_name,$(t)))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check asan valgrind demo bench install clean dist
+.PHONY: all check asan valgrind demo bench install clean dist fuzz fuzz-run strict
 .DELETE_ON_ERROR:
 
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
@@ -81,18 +83,71 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrucible.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests $(LDFLAGS) -o $@ $< $(BUILD)/libcrucible.a $(LIBS)
 
-check: all $(UNIT_TESTS)
+# Fuzz targets, tests/fuzz/NAME.c: a NAME that starts with a tool's name
+# ("secrets-envfile") also links that tool's objects, its main renamed away.
+# make check runs each over its corpus through tests/fuzz/driver.c (any
+# compiler); make fuzz links them with libFuzzer instead.
+FUZZ_TARGETS = $(basename $(notdir $(filter-out tests/fuzz/driver.c tests/fuzz/fuzz.c,$(wildcard tests/fuzz/*.c))))
+fuzz_tool = $(filter $(firstword $(subst -, ,$(1))),$(TOOLS))
+fuzz_objs = $(if $(call fuzz_tool,$(1)),$(filter-out %/main.o,$(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(call fuzz_tool,$(1))/*.c))) $(BUILD)/fuzz/$(call fuzz_tool,$(1))-main.o)
+FUZZ_REGRESS = $(patsubst %,$(BUILD)/tests/fuzz/%,$(FUZZ_TARGETS))
+
+$(BUILD)/fuzz/%-main.o: $(BUILD)/cmd/%/main.o
+	@mkdir -p $(@D)
+	objcopy --redefine-sym main=crucible_$*_main $< $@
+
+define fuzz_rule
+$(BUILD)/tests/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(call fuzz_objs,$(1)) $(BUILD)/libcrucible.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz $$(LDFLAGS) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(call fuzz_objs,$(1)) $(BUILD)/libcrucible.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz -fsanitize=fuzzer $$(LDFLAGS) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+check: all $(UNIT_TESTS) $(FUZZ_REGRESS)
 	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
 		bash tests/run-tests.sh
 
 SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
 	$(MAKE) check O=build/asan CFLAGS="$(SAN)" LDFLAGS="$(SAN)" \
-		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp)
 
-valgrind: all $(UNIT_TESTS)
+# One fuzzer at a time, niced (FUZZ=NAME for one target; FUZZ_TIME seconds
+# or FUZZ_RUNS executions each, whichever ends first). New inputs go to
+# build/fuzz/corpus/NAME; a crash stops with its input in build/fuzz/.
+FUZZ_SAN = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_TIME ?= 60
+FUZZ_RUNS ?= 10000000
+fuzz:
+	$(MAKE) fuzz-run O=build/fuzz CC=clang CFLAGS="$(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)"
+fuzz-run: $(patsubst %,$(BUILD)/fuzz/%,$(or $(FUZZ),$(FUZZ_TARGETS)))
+	@for t in $(or $(FUZZ),$(FUZZ_TARGETS)); do \
+		mkdir -p $(O)/corpus/$$t; \
+		echo "fuzz: $$t ($(FUZZ_TIME) s or $(FUZZ_RUNS) runs)"; \
+		ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=8 \
+		LSAN_OPTIONS=suppressions=$(abspath tests/fuzz/lsan.supp) \
+		nice -n 15 $(BUILD)/fuzz/$$t -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) \
+			-print_final_stats=1 -artifact_prefix=$(O)/$$t- \
+			$(O)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# clang with the extra warnings that find real bugs here; -Werror as always.
+STRICT = -Wshadow -Wconversion -Wformat=2 -Wno-format-nonliteral -Wimplicit-fallthrough \
+	-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wundef -Wvla -Wnull-dereference \
+	-Wunreachable-code
+strict:
+	$(MAKE) all $(patsubst $(BUILD)/%,build/strict/build/%,$(UNIT_TESTS) $(FUZZ_REGRESS)) \
+		O=build/strict CC=clang CFLAGS="-O2 -g $(STRICT)"
+
+valgrind: all $(UNIT_TESTS) $(FUZZ_REGRESS)
 	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
 		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh unit
+	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
+		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh sh fuzz-corpus
 
 demo: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/demo.sh

@@ -36,7 +36,10 @@ int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
 			jv_free(msg);
 			return -1;
 		}
-		jv_free(v); /* no message: needs more input */
+		jv_free(v);
+		/* No message: needs more input, unless the buffer still has bytes (after an RS, 0x1e, libjq 1.6 returns this too). */
+		if (jv_parser_remaining(js->parser) > 0)
+			continue;
 		return 0;
 	}
 }

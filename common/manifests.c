@@ -140,46 +140,93 @@ static jv parse_docs(const char *data, size_t len, const char *name, jv *origins
 	return docs;
 }
 
-/* Appends documents (consumed) as objects, List items flattened; each must have a kind. */
+/* NULL when o is a Kubernetes object kubectl can send (apiVersion, kind, metadata.name), else what is missing. */
+static const char *not_an_object(jv o)
+{
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return "document is not a Kubernetes object (no kind)";
+	jv kind = jv_object_get(jv_copy(o), jv_string("kind"));
+	jv api = jv_object_get(jv_copy(o), jv_string("apiVersion"));
+	jv name = jv_getpath(jv_copy(o), JV_ARRAY(jv_string("metadata"), jv_string("name")));
+	jv gen = jv_getpath(jv_copy(o), JV_ARRAY(jv_string("metadata"), jv_string("generateName")));
+	const char *why = jv_get_kind(kind) != JV_KIND_STRING ? "document is not a Kubernetes object (no kind)" :
+			  jv_get_kind(api) != JV_KIND_STRING ? "object has no apiVersion" :
+			  !strcmp(jv_string_value(kind), "List") ? NULL :
+			  (jv_get_kind(name) == JV_KIND_STRING && *jv_string_value(name)) ||
+			  (jv_get_kind(gen) == JV_KIND_STRING && *jv_string_value(gen)) ? NULL :
+			  "object has no metadata.name";
+	jv_free(kind);
+	jv_free(api);
+	jv_free(name);
+	jv_free(gen);
+	return why;
+}
+
+static bool is_list(jv o)
+{
+	jv kind = jv_object_get(jv_copy(o), jv_string("kind"));
+	bool yes = !strcmp(jv_string_value(kind), "List");
+	jv_free(kind);
+	return yes;
+}
+
+/*
+ * Appends one document or List item (consumed, with its origin o) as an
+ * object; a List's items in its place, Lists inside Lists too. Errors
+ * name the file and the line of the document or item.
+ */
+static int add_object(jv doc, jv o, int depth, jv *objects, jv *origins, jv *err)
+{
+	jv file = jv_object_get(jv_copy(o), jv_string("file"));
+	jv line = jv_object_get(jv_copy(o), jv_string("line"));
+	const char *why = not_an_object(doc);
+	int rc = 0;
+	if (!why && is_list(doc)) {
+		jv items = jv_object_get(jv_copy(doc), jv_string("items"));
+		if (jv_get_kind(items) != JV_KIND_ARRAY)
+			why = "List has no items array";
+		else if (depth >= 8)
+			why = "Lists nested too deeply";
+		jv lines = jv_object_get(jv_copy(o), jv_string("lines"));
+		if (!why) {
+			jv_array_foreach(items, j, item) {
+				if (!rc)
+					rc = add_object(item, origin(jv_string_value(file), item_lines(jv_copy(lines), j)),
+							depth + 1, objects, origins, err);
+				else
+					jv_free(item);
+			}
+		}
+		jv_free(lines);
+		jv_free(items);
+		jv_free(doc);
+		jv_free(o);
+	} else if (!why) {
+		*objects = jv_array_append(*objects, doc);
+		*origins = jv_array_append(*origins, o);
+	} else {
+		jv_free(doc);
+		jv_free(o);
+	}
+	if (why) {
+		*err = jv_string_fmt("%s:%d: %s", jv_string_value(file), (int)jv_number_value(line), why);
+		rc = -1;
+	}
+	jv_free(file);
+	jv_free(line);
+	return rc;
+}
+
+/* Appends documents (consumed) as objects, List items flattened; each must be an object kubectl can send. */
 static int add_objects(jv docs, jv doc_origins, jv *objects, jv *origins, jv *err)
 {
 	int rc = 0;
 	jv_array_foreach(docs, i, doc) {
 		jv o = jv_array_get(jv_copy(doc_origins), i);
-		jv kind = jv_get_kind(doc) == JV_KIND_OBJECT ? jv_object_get(jv_copy(doc), jv_string("kind")) : jv_invalid();
-		if (jv_get_kind(kind) != JV_KIND_STRING) {
-			jv file = jv_object_get(jv_copy(o), jv_string("file"));
-			jv line = jv_object_get(jv_copy(o), jv_string("line"));
-			*err = jv_string_fmt("%s:%d: document is not a Kubernetes object (no kind)",
-					     jv_string_value(file), (int)jv_number_value(line));
-			jv_free(file);
-			jv_free(line);
-			jv_free(kind);
-			jv_free(doc);
-			jv_free(o);
-			rc = -1;
-			break;
-		}
-		bool is_list = !strcmp(jv_string_value(kind), "List");
-		jv_free(kind);
-		if (!is_list) {
-			*objects = jv_array_append(*objects, doc);
-			*origins = jv_array_append(*origins, o);
-			continue;
-		}
-		jv items = jv_object_get(doc, jv_string("items"));
-		jv file = jv_object_get(jv_copy(o), jv_string("file"));
-		jv lines = jv_object_get(o, jv_string("lines"));
-		if (jv_get_kind(items) == JV_KIND_ARRAY) {
-			jv_array_foreach(items, j, item) {
-				*objects = jv_array_append(*objects, item);
-				*origins = jv_array_append(*origins,
-					origin(jv_string_value(file), item_lines(jv_copy(lines), j)));
-			}
-		}
-		jv_free(items);
-		jv_free(file);
-		jv_free(lines);
+		if (!rc)
+			rc = add_object(doc, o, 0, objects, origins, err);
+		else
+			jv_free(doc), jv_free(o);
 	}
 	jv_free(docs);
 	jv_free(doc_origins);

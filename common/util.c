@@ -1,6 +1,7 @@
 /* Durations, clocks, atomic files and edit distance. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,11 @@ long long cr_parse_duration(const char *s)
 	long long total = 0;
 	while (*s) {
 		char *end;
+		/* Digits and a point only: strtod alone would take "inf", "nan", "0x10" and "-1". */
+		size_t digits = strspn(s, "0123456789.");
 		errno = 0;
-		double v = strtod(s, &end);
-		if (end == s || errno || v < 0)
+		double v = digits ? strtod(s, &end) : 0;
+		if (!digits || end != s + digits || errno)
 			return -1;
 		size_t i, n = sizeof(units) / sizeof(units[0]);
 		for (i = 0; i < n; i++) {
@@ -36,7 +39,10 @@ long long cr_parse_duration(const char *s)
 		}
 		if (i == n)
 			return -1;
-		total += (long long)(v * (double)units[i].ms);
+		double ms = v * (double)units[i].ms;
+		if (!(ms < 9e18) || total > LLONG_MAX - (long long)ms) /* Go's limit is ~292 years too */
+			return -1;
+		total += (long long)ms;
 		s = end + strlen(units[i].unit);
 	}
 	return total;

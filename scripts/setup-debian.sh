@@ -3,7 +3,7 @@
 # what is missing, without prompting. Run as root (or via sudo).
 set -euo pipefail
 
-packages=(make gcc clang pkg-config libjq-dev libonig-dev libyaml-dev libpopt-dev
+packages=(make gcc clang libclang-rt-dev pkg-config libjq-dev libonig-dev libyaml-dev libpopt-dev
 	jq python3 valgrind gdb curl git util-linux bsdutils procps)
 missing=()
 for p in "${packages[@]}"; do

@@ -27,7 +27,8 @@ run_one() {
 	local -a cmd=("$f")
 	case $f in *.sh) cmd=(bash "$f") ;; esac
 	if [ -n "${CRUCIBLE_VALGRIND:-}" ] && [[ $f != *.sh ]]; then
-		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite
+		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+			--show-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp
 			--error-exitcode=99 "${cmd[@]}")
 	fi
 	timeout -k 10 "$PER_FILE_TIMEOUT" "${cmd[@]}" >"$log" 2>"$log.err" </dev/null

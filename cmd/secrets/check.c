@@ -17,7 +17,6 @@
 #include "secrets.h"
 
 struct scan {
-	struct cr_jq *q;
 	int findings, files, errors;
 };
 
@@ -76,15 +75,16 @@ static const char *str(jv o, const char *field, struct cr_buf *tmp)
 	return tmp->data;
 }
 
-static void print_findings(struct scan *sc, jv findings, jv origins)
+static int print_findings(jv findings, jv origins, FILE *out)
 {
+	int n = 0;
 	jv_array_foreach(findings, i, f) {
 		jv index = jv_object_get(jv_copy(f), jv_string("index"));
 		jv origin = jv_array_get(jv_copy(origins), (int)jv_number_value(index));
 		struct cr_buf ptr = CR_BUF_INIT, file = CR_BUF_INIT, obj = CR_BUF_INIT, key = CR_BUF_INIT,
 			      why = CR_BUF_INIT;
 		pointer_of(jv_object_get(jv_copy(f), jv_string("path")), &ptr);
-		printf("%s:%d: %s %s: %s\n", str(origin, "file", &file), line_of(origin, ptr.data),
+		fprintf(out, "%s:%d: %s %s: %s\n", str(origin, "file", &file), line_of(origin, ptr.data),
 		       str(f, "object", &obj), str(f, "key", &key), str(f, "reason", &why));
 		cr_buf_free(&ptr);
 		cr_buf_free(&file);
@@ -94,23 +94,29 @@ static void print_findings(struct scan *sc, jv findings, jv origins)
 		jv_free(origin);
 		jv_free(index);
 		jv_free(f);
-		sc->findings++;
+		n++;
 	}
 	jv_free(findings);
 	jv_free(origins);
+	return n;
 }
 
-/* Scans one set of documents with its origins (both consumed). */
-static void scan_docs(struct scan *sc, jv docs, jv origins)
+int sec_check_docs(jv docs, jv origins, FILE *out)
 {
-	jv findings = cr_jq_collect(sc->q, docs);
+	jv findings = cr_jq_collect(cr_jq_named("secrets-check"), docs);
 	if (!jv_is_valid(findings)) {
 		jv msg = jv_invalid_get_msg(findings);
 		cr_die(CR_EXIT_FAILED, "internal error: secrets-check: %s",
 		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no message");
 	}
+	return print_findings(findings, origins, out);
+}
+
+/* Scans one set of documents with its origins (both consumed). */
+static void scan_docs(struct scan *sc, jv docs, jv origins)
+{
 	sc->files++;
-	print_findings(sc, findings, origins);
+	sc->findings += sec_check_docs(docs, origins, stdout);
 }
 
 /* One file of a PATH argument: an unreadable or malformed one is reported, the others still scanned. */
@@ -151,13 +157,12 @@ int sec_check(int argc, const char **argv)
 	sec_allow("check", SEC_OPT_SOURCE);
 	if (argc && (cr_source.file || cr_source.kustomize || cr_source.overlay))
 		cr_usage_error("check takes PATH arguments or -f/-k/--overlay, not both");
-	struct scan sc = { cr_jq_compile_named("secrets-check", jv_null()), 0, 0, 0 };
+	struct scan sc = { 0, 0, 0 };
 	if (argc)
 		for (int i = 0; i < argc; i++)
 			cr_manifests_walk(argv[i], true, scan_file, &sc);
 	else
 		scan_source(&sc);
-	cr_jq_free(sc.q);
 	fflush(stdout);
 	if (sc.errors)
 		return CR_EXIT_INPUT;

@@ -152,8 +152,10 @@ jv sec_cluster_workloads(void)
 	run_or_die(&c, "kubectl get workloads");
 	jv list = jv_parse_sized(cr_buf_str(&c.out), (int)c.out.len);
 	cr_child_clear(&c);
-	if (!jv_is_valid(list))
-		cr_die(CR_EXIT_KUBECTL, "kubectl get workloads: output is not JSON");
+	if (jv_get_kind(list) != JV_KIND_OBJECT) {
+		jv_free(list);
+		cr_die(CR_EXIT_KUBECTL, "kubectl get workloads: output is not a JSON object");
+	}
 	jv items = jv_object_get(list, jv_string("items"));
 	return jv_get_kind(items) == JV_KIND_ARRAY ? items : (jv_free(items), jv_array());
 }

@@ -169,30 +169,39 @@ static int parse_line(struct sec_set *set, struct where *w, char *line, size_t l
 	return 0;
 }
 
+int sec_envfile_parse(struct sec_set *set, const char *label, char *data, size_t len, struct cr_buf *err)
+{
+	struct where w = { label, 0, CR_BUF_INIT };
+	char *p = data, *end = data + len;
+	int rc = 0;
+	while (!rc && p < end) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		p[n] = '\0'; /* the buffer always has room for its NUL */
+		w.line++;
+		rc = parse_line(set, &w, p, n);
+		p += n + 1;
+	}
+	if (rc)
+		cr_buf_add(err, cr_buf_str(&w.err), w.err.len);
+	cr_buf_free(&w.err);
+	return rc ? -1 : 0;
+}
+
 void sec_envfile_apply(struct sec_set *set, const char *path)
 {
-	struct cr_buf data = CR_BUF_INIT;
+	struct cr_buf data = CR_BUF_INIT, err = CR_BUF_INIT;
 	const char *label = strcmp(path, "-") ? path : "standard input";
 	if (cr_read_file(path, &data) < 0) { /* wipes its read buffer; stops on Ctrl-C */
 		int e = errno;
 		cr_buf_wipe(&data);
 		cr_die(cr_interrupted() ? CR_EXIT_INTERRUPTED : CR_EXIT_INPUT, "%s: %s", label, strerror(e));
 	}
-	struct where w = { label, 0, CR_BUF_INIT };
-	char *p = data.data, *end = data.data + data.len;
-	int rc = 0;
-	while (!rc && p < end) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		p[len] = '\0'; /* the buffer always has room for its NUL */
-		w.line++;
-		rc = parse_line(set, &w, p, len);
-		p += len + 1;
-	}
+	int rc = sec_envfile_parse(set, label, data.data, data.len, &err);
 	cr_buf_wipe(&data);
 	if (rc) {
-		cr_error("%s", w.err.data);
-		cr_buf_free(&w.err);
+		cr_error("%s", err.data);
+		cr_buf_free(&err);
 		sec_set_free(set);
 		exit(CR_EXIT_INPUT);
 	}

@@ -129,7 +129,9 @@ def scan_plain($i; $d):
 
 to_entries[] | .key as $i | .value as $d
 | if ($d | type) != "object" or ($d.kind | type) != "string" then scan_plain($i; $d)
-  elif $d.kind == "List" then
-    ($d.items // []) | to_entries[] | .key as $j
-    | scan($i; .value) | .path = ["items", $j] + .path
+  elif $d.kind == "List" and ($d.items | type) == "array" then
+    $d.items | to_entries[] | .key as $j
+    | if (.value | type) == "object" then scan($i; .value) else scan_plain($i; .value) end
+    | .path = ["items", $j] + .path
+  elif $d.kind == "List" then scan_plain($i; $d)
   else scan($i; $d) end

@@ -10,6 +10,7 @@
 #include <jv.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "crucible/buf.h"
 
@@ -115,6 +116,11 @@ void sec_redact(const struct sec_set *set, const char *msg, struct cr_buf *out);
 
 /* Reads KEY=VALUE lines from path ("-": stdin) into set. Dies (exit 3) naming file:line. */
 void sec_envfile_apply(struct sec_set *set, const char *path);
+/*
+ * The same over data (len bytes, data[len] writable; lines are cut in
+ * place): 0, or -1 with one "label:line: problem" line appended to err.
+ */
+int sec_envfile_parse(struct sec_set *set, const char *label, char *data, size_t len, struct cr_buf *err);
 
 /* ---- randomness and URL escaping (random.c) ------------------------------- */
 
@@ -138,6 +144,13 @@ jv sec_cluster_secrets(void);
 jv sec_cluster_workloads(void);
 
 /* ---- subcommands ------------------------------------------------------- */
+
+/*
+ * secrets check over one file's documents and their origins (both consumed,
+ * as cr_manifests_walk gives them): prints "file:line: Kind/name key:
+ * reason" to out for each plain-text secret; returns how many.
+ */
+int sec_check_docs(jv docs, jv origins, FILE *out);
 
 int sec_generate(int argc, const char **argv);
 int sec_apply(int argc, const char **argv);

@@ -23,6 +23,11 @@ static void test_durations(void)
 	is_int(cr_parse_duration("-5s"), -1, "negative is rejected");
 	is_int(cr_parse_duration("5x"), -1, "unknown unit is rejected");
 	is_int(cr_parse_duration(""), -1, "empty is rejected");
+	is_int(cr_parse_duration("14444444444444442h0s"), -1, "a duration past 292 years is rejected (was UB)");
+	is_int(cr_parse_duration("infs"), -1, "inf is not a number of seconds");
+	is_int(cr_parse_duration("nanms"), -1, "nan is not a number of milliseconds");
+	is_int(cr_parse_duration("0x10s"), -1, "hex is not a Go duration");
+	is_int(cr_parse_duration("1s-1s"), -1, "a negative part is rejected");
 }
 
 static int count_entries(const char *dir)

@@ -1,0 +1,3 @@
+#!/bin/sh
+# kubectl that never answers.
+exec sleep 1000
