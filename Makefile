@@ -118,9 +118,11 @@ DISTDIR = $(O)/dist
 DIST = $(DISTDIR)/kubectl-crucible-linux-amd64.tar.gz
 dist: all
 	@rm -rf $(DISTDIR)/stage && mkdir -p $(DISTDIR)/stage/bin
-	cp -P $(BINDIR)/kubectl-crucible* $(COMPLETERS) $(DISTDIR)/stage/bin/
+	@# krew's unpacker refuses symlinks: regular files only (the dispatcher
+	@# maps migrate_db itself; the per-step completer names are for PATH installs).
+	cp $(foreach f,$(BINS) $(COMPLETERS),$(if $(shell test -L $(f) && echo l),,$(f))) $(DISTDIR)/stage/bin/
 	cp -R k8s $(DISTDIR)/stage/k8s
-	cp README.md $(DISTDIR)/stage/
+	cp README.md LICENSE $(DISTDIR)/stage/
 	tar -C $(DISTDIR)/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
 	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > $(DISTDIR)/krew-manifest.yaml
 	@rm -rf $(DISTDIR)/stage
