@@ -83,23 +83,37 @@ static struct step steps[] = {
 };
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
-/* kubectl-crucible-NAME beside this binary (krew's store), else on PATH. */
+static const char *argv0;
+
+static char *beside(const char *file, const char *name)
+{
+	const char *slash = strrchr(file, '/');
+	if (!slash)
+		return NULL;
+	struct cr_buf p = CR_BUF_INIT;
+	cr_buf_addf(&p, "%.*s/kubectl-crucible-%s", (int)(slash - file), file, name);
+	if (access(p.data, X_OK) == 0)
+		return p.data;
+	cr_buf_free(&p);
+	return NULL;
+}
+
+/*
+ * kubectl-crucible-NAME beside the path we were run by (kubectl runs a
+ * plugin by its full path on PATH), then beside our real file (krew's
+ * store), then on PATH.
+ */
 static char *find_step(const char *name)
 {
 	char self[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	self[n > 0 ? n : 0] = '\0';
-	char *slash = strrchr(self, '/');
-	if (slash) {
-		struct cr_buf p = CR_BUF_INIT;
-		cr_buf_addf(&p, "%.*s/kubectl-crucible-%s", (int)(slash - self), self, name);
-		if (access(p.data, X_OK) == 0)
-			return p.data;
-		cr_buf_free(&p);
-	}
+	char *found = beside(argv0, name);
+	if (found || (found = beside(self, name)))
+		return found;
 	struct cr_buf b = CR_BUF_INIT;
 	cr_buf_addf(&b, "kubectl-crucible-%s", name);
-	char *found = cr_which(b.data);
+	found = cr_which(b.data);
 	cr_buf_free(&b);
 	return found;
 }
@@ -212,6 +226,7 @@ static void say_next(const struct step *s, int argc, const char **argv)
 int main(int argc, char **argv)
 {
 	int nargs;
+	argv0 = argv[0];
 	const char **rest = cr_opts_parse(&tool, argc, (const char **)argv, &nargs);
 	if (nargs)
 		cr_usage_error("unexpected argument '%s'", rest[0]);
