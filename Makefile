@@ -38,7 +38,13 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
 	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t))
 
-all: $(BINS) $(COMPLETERS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
+# Man pages, generated from each binary's --help (steps that land later get one too).
+MANS = $(foreach t,$(TOOLS),$(O)/man/$(call bin_name,$(t)).1)
+$(O)/man/%.1: $(BINDIR)/% tools/help2man.sh
+	@mkdir -p $(@D)
+	sh tools/help2man.sh $< $(VERSION) > $@.tmp && mv $@.tmp $@
+
+all: $(MANS) $(BINS) $(COMPLETERS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -106,9 +112,11 @@ install: all
 	$(if $(filter migrate-db,$(TOOLS)),ln -sf kubectl-crucible-migrate-db $(DESTDIR)$(PREFIX)/bin/kubectl-crucible-migrate_db)
 	cp -R k8s $(DESTDIR)$(DATADIR)/
 	cp -P $(COMPLETERS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
-	rm -rf build bin dist
+	rm -rf build bin dist man
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
