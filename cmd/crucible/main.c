@@ -111,6 +111,21 @@ void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
 	}
 }
 
+void print_step_lines(FILE *out, const struct cr_strv *dirs, const struct cr_strv *steps,
+		      const char *flag, const char *silent)
+{
+	for (size_t i = 0; i < steps->n; i++) {
+		char *path = find_step(dirs, steps->v[i]);
+		struct cr_child c = CR_CHILD_INIT;
+		cr_strv_pushl(&c.args, path, flag, NULL);
+		c.timeout_ms = 5000;
+		const char *line = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : silent;
+		fprintf(out, "  %-12s %.*s\n", steps->v[i], (int)strcspn(line, "\n"), line);
+		cr_child_clear(&c);
+		free(path);
+	}
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -128,16 +143,7 @@ static void list_steps(FILE *out, const struct cr_strv *dirs)
 		     "Steps installed:\n");
 	if (!steps.n)
 		fprintf(out, "  (none found next to this binary or on PATH)\n");
-	for (size_t i = 0; i < steps.n; i++) {
-		char *path = find_step(dirs, steps.v[i]);
-		struct cr_child c = CR_CHILD_INIT;
-		cr_strv_pushl(&c.args, path, "--summary", NULL);
-		c.timeout_ms = 5000;
-		const char *summary = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : "";
-		fprintf(out, "  %-12s %.*s\n", steps.v[i], (int)strcspn(summary, "\n"), summary);
-		cr_child_clear(&c);
-		free(path);
-	}
+	print_step_lines(out, dirs, &steps, "--summary", "");
 	fprintf(out, "\nRun 'kubectl crucible STEP --help' for a step's flags.\n"
 		     "Also: 'kubectl crucible version' (every step's, kubectl's and the server's),\n"
 		     "'kubectl crucible completion bash|zsh|fish' (a completion script).\n"

@@ -25,16 +25,7 @@ int cmd_version(const struct cr_strv *dirs)
 	printf("kubectl-crucible %s\n", CRUCIBLE_VERSION);
 	struct cr_strv steps = CR_STRV_INIT;
 	installed_steps(dirs, &steps);
-	for (size_t i = 0; i < steps.n; i++) {
-		char *path = find_step(dirs, steps.v[i]);
-		struct cr_child c = CR_CHILD_INIT;
-		cr_strv_pushl(&c.args, path, "--version", NULL);
-		c.timeout_ms = 5000;
-		const char *v = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : "(no version: it did not answer --version)";
-		printf("  %-12s %.*s\n", steps.v[i], (int)strcspn(v, "\n"), v);
-		cr_child_clear(&c);
-		free(path);
-	}
+	print_step_lines(stdout, dirs, &steps, "--version", "(no version: it did not answer --version)");
 	cr_strv_free(&steps);
 
 	const char *kubectl = getenv("KUBECTL");
