@@ -5,6 +5,7 @@
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/run.h"
+#include "crucible/util.h"
 
 /*
  * What kubectl prints for transient failures. Its "Error from server (Reason)"
@@ -60,22 +61,47 @@ int cr_retry_delay_ms(int n)
 	return d > CR_RETRY_MAX_MS ? CR_RETRY_MAX_MS : (int)d;
 }
 
-enum cr_run_result cr_kubectl_run_retry(struct cr_child *c, int *attempts)
+long long cr_time_left(long long deadline_ms)
 {
-	enum cr_run_result r = CR_RUN_ERROR;
+	if (!deadline_ms)
+		return -1;
+	long long left = deadline_ms - cr_now_ms();
+	return left > 0 ? left : 0;
+}
 
-	for (int n = 0; n < CR_RETRY_ATTEMPTS; n++) {
-		if (attempts)
-			++*attempts;
+int cr_timeout_for(long long left)
+{
+	return left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
+}
+
+enum cr_run_result cr_kubectl_run_retry(struct cr_child *c, const struct cr_retry *how)
+{
+	static const struct cr_retry defaults;
+	if (!how)
+		how = &defaults;
+	enum cr_run_result r = CR_RUN_ERROR;
+	int first = how->made, last = how->attempts > 0 ? how->attempts : CR_RETRY_ATTEMPTS;
+
+	for (int n = first; n < last; n++) {
+		if (n > first) { /* a caller that made the first attempt retries at once */
+			int delay = cr_retry_delay_ms(n - 1);
+			long long left = cr_time_left(how->deadline_ms);
+			cr_debug("transient kubectl failure, retrying in %d ms: %s", delay, cr_kubectl_failure(c, r));
+			if (left >= 0 && left < delay)
+				delay = (int)left;
+			if (cr_sleep_ms(delay))
+				return CR_RUN_INTERRUPTED;
+		}
+		/* Every call ends by the deadline: an API server that never answers cannot hang the tool. */
+		long long left = cr_time_left(how->deadline_ms);
+		if (left == 0)
+			return CR_RUN_TIMEOUT;
+		c->timeout_ms = cr_timeout_for(left);
+		if (how->started)
+			++*how->started;
 		r = cr_kubectl_run(c);
 		if (r != CR_RUN_EXIT || !cr_kubectl_transient(cr_buf_str(&c->err)))
 			return r;
-		if (n + 1 == CR_RETRY_ATTEMPTS)
-			break;
-		cr_debug("transient kubectl failure, retrying in %d ms: %s", cr_retry_delay_ms(n),
-			 cr_kubectl_failure(c, r));
-		if (cr_sleep_ms(cr_retry_delay_ms(n)))
-			return CR_RUN_INTERRUPTED;
 	}
 	return r;
 }

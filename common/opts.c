@@ -180,6 +180,7 @@ const char **cr_opts_parse(const struct cr_tool *tool, int argc, const char **ar
 		cr_usage_error("%s: %s", poptBadOption(ctx, POPT_BADOPTION_NOALIAS), poptStrerror(rc));
 	check_values(tool->table);
 
+	cr_opts.namespace_given = cr_opts.namespace != NULL;
 	if (!cr_opts.namespace)
 		cr_opts.namespace = cr_xstrdup("crucible");
 	cr_verbose = cr_opts.verbose;

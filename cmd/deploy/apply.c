@@ -22,19 +22,19 @@ static void print_changes(struct deploy *d, jv rows)
 	FILE *out = d->dry_run == DRY_SERVER ? d->result : d->progress;
 	jv_array_foreach(rows, i, row) {
 		if (!cr_quiet || d->dry_run)
-			fprintf(out, "%s %s%s\n", jstr(row, "ref"), jstr(row, "action"), suffix);
+			fprintf(out, "%s %s%s\n", cr_json_str(row, "ref"), cr_json_str(row, "action"), suffix);
 		jv changes = jv_object_get(jv_copy(row), jv_string("changes"));
 		jv_array_foreach(changes, j, ch) {
 			jv from = jv_object_get(jv_copy(ch), jv_string("from"));
 			jv to = jv_object_get(jv_copy(ch), jv_string("to"));
 			jv fs = jv_dump_string(from, 0), ts = jv_dump_string(to, 0);
-			const char *op = jstr(ch, "op");
+			const char *op = cr_json_str(ch, "op");
 			if (!strcmp(op, "~"))
-				fprintf(out, "  ~ %s: %s -> %s\n", jstr(ch, "path"), jv_string_value(fs), jv_string_value(ts));
+				fprintf(out, "  ~ %s: %s -> %s\n", cr_json_str(ch, "path"), jv_string_value(fs), jv_string_value(ts));
 			else if (!strcmp(op, "+"))
-				fprintf(out, "  + %s: %s\n", jstr(ch, "path"), jv_string_value(ts));
+				fprintf(out, "  + %s: %s\n", cr_json_str(ch, "path"), jv_string_value(ts));
 			else
-				fprintf(out, "  - %s\n", jstr(ch, "path"));
+				fprintf(out, "  - %s\n", cr_json_str(ch, "path"));
 			jv_free(fs);
 			jv_free(ts);
 			jv_free(ch);
@@ -59,7 +59,7 @@ static jv merge(jv phases, struct cr_buf *names)
 {
 	jv objects = jv_array();
 	jv_array_foreach(phases, i, ph) {
-		cr_buf_addf(names, "%s%s", i ? "+" : "", jstr(ph, "name"));
+		cr_buf_addf(names, "%s%s", i ? "+" : "", cr_json_str(ph, "name"));
 		objects = jv_array_concat(objects, jv_object_get(ph, jv_string("objects")));
 	}
 	jv_free(phases);
@@ -73,7 +73,7 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 	d->phase = names.data;
 	cr_info("phase %s: applying %d object(s)", d->phase, jv_array_length(jv_copy(objects)));
 	struct cr_buf text = CR_BUF_INIT;
-	deploy_json_stream(jv_copy(objects), &text);
+	cr_objects_stream(jv_copy(objects), &text);
 	struct cr_child c = CR_CHILD_INIT;
 	cr_kubectl_args(&c, false);
 	cr_strv_pushl(&c.args, "apply", "--server-side", "--field-manager=" DEPLOY_MANAGER, "-f", "-",
@@ -91,7 +91,7 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 		cr_buf_addf(&what, "applying phase %s (kubectl apply)", d->phase);
 		deploy_kubectl_failed(d, what.data, &c, r); /* its message names the object */
 	}
-	jv after = deploy_parse_objects(c.out.data, c.out.len);
+	jv after = cr_objects_parse(c.out.data, c.out.len);
 	cr_child_clear(&c);
 	if (!jv_is_valid(after))
 		cr_die(CR_EXIT_KUBECTL, "kubectl apply printed malformed JSON");
@@ -102,7 +102,7 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 	print_changes(d, jv_copy(rows));
 	remember(d, rows);
 	jv_array_foreach(phases, i, ph) {
-		cr_strv_push(&d->applied, jstr(ph, "name"));
+		cr_strv_push(&d->applied, cr_json_str(ph, "name"));
 		jv_free(ph);
 	}
 	jv_free(phases);
@@ -146,9 +146,9 @@ void deploy_prune(struct deploy *d)
 		cr_strv_push(&c.args, "--dry-run=server");
 	FILE *out = d->dry_run == DRY_SERVER ? d->result : d->progress;
 	jv_array_foreach(gone, i, g) {
-		fprintf(out, "%s pruned%s\n", jstr(g, "ref"), d->dry_run ? " (server dry run)" : "");
-		cr_strv_push(&c.args, jstr(g, "ref"));
-		d->pruned = jv_array_append(d->pruned, jv_string(jstr(g, "ref")));
+		fprintf(out, "%s pruned%s\n", cr_json_str(g, "ref"), d->dry_run ? " (server dry run)" : "");
+		cr_strv_push(&c.args, cr_json_str(g, "ref"));
+		d->pruned = jv_array_append(d->pruned, jv_string(cr_json_str(g, "ref")));
 		jv_free(g);
 	}
 	jv_free(gone);

@@ -7,6 +7,8 @@
 #include <jv.h>
 
 #include "crucible/buf.h"
+#include "crucible/json.h"
+#include "crucible/objects.h"
 #include "crucible/manager.h"
 #include "crucible/run.h"
 
@@ -46,11 +48,6 @@ struct deploy {
 _Noreturn void deploy_finish(struct deploy *d, int code, const char *result, jv failure);
 /* The phase objects of index i (borrowed view: a new reference). */
 jv deploy_phase(const struct deploy *d, int i);
-/*
- * Objects (consumed) as concatenated JSON documents for kubectl -f -: not a
- * List, whose kind kubectl would try to validate against the OpenAPI schema.
- */
-void deploy_json_stream(jv objects, struct cr_buf *out);
 /* Milliseconds left before --timeout's deadline (0: passed); -1: no deadline. */
 long long deploy_time_left(const struct deploy *d);
 /*
@@ -72,8 +69,6 @@ _Noreturn void deploy_kubectl_failed(struct deploy *d, const char *what, const s
 
 /* preflight.c: everything checked before anything changes. */
 void deploy_preflight(struct deploy *d);
-/* Objects from kubectl -o json output (one, a List, or several documents); invalid on bad JSON. */
-jv deploy_parse_objects(const char *text, size_t len);
 
 /* apply.c */
 /* Applies the phases (an array, consumed) with one kubectl apply, in order. */
@@ -94,7 +89,6 @@ void deploy_summary_text(struct deploy *d, FILE *out);
 jv deploy_summary_json(struct deploy *d, const char *result, jv failure);
 
 /* Small jv helpers shared by the files above. */
-const char *jstr(jv v, const char *key); /* borrowed string member or "" (v not consumed; must stay alive) */
 jv jq_run1(const char *program, jv input); /* first result of an embedded program; dies on error */
 
 #endif

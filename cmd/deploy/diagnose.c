@@ -35,7 +35,7 @@ static jv events_for(struct deploy *d, jv names)
 	cr_kubectl_args(&c, false);
 	cr_strv_pushl(&c.args, "get", "events", "-n", d->namespace, "-o", "json", (const char *)NULL);
 	enum cr_run_result r = deploy_kubectl(d, &c, true);
-	jv events = r == CR_RUN_OK ? deploy_parse_objects(c.out.data, c.out.len) : jv_array();
+	jv events = r == CR_RUN_OK ? cr_objects_parse(c.out.data, c.out.len) : jv_array();
 	cr_child_clear(&c);
 	if (!jv_is_valid(events))
 		events = jv_array();
@@ -64,8 +64,8 @@ static void print_events(jv events)
 	if (jv_array_length(jv_copy(events)) == 0)
 		fprintf(stderr, "  (no warning events)\n");
 	jv_array_foreach(events, i, e) {
-		fprintf(stderr, "  %s %s (%s): %s\n", jstr(e, "object"), jstr(e, "reason"), jstr(e, "source"),
-			jstr(e, "message"));
+		fprintf(stderr, "  %s %s (%s): %s\n", cr_json_str(e, "object"), cr_json_str(e, "reason"), cr_json_str(e, "source"),
+			cr_json_str(e, "message"));
 		jv_free(e);
 	}
 	jv_free(events);
@@ -85,20 +85,20 @@ static void print_log(jv log)
 static jv diagnose_pod(struct deploy *d, jv workload, jv pod, jv sign)
 {
 	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv podname = jv_string(jstr(md, "name"));
+	jv podname = jv_string(cr_json_str(md, "name"));
 	jv_free(md);
-	const char *name = jv_string_value(podname), *s = jstr(sign, "sign");
-	const char *container = jstr(sign, "container"), *ref = jstr(workload, "ref");
+	const char *name = jv_string_value(podname), *s = cr_json_str(sign, "sign");
+	const char *container = cr_json_str(sign, "container"), *ref = cr_json_str(workload, "ref");
 	jv out = JV_OBJECT(jv_string("workload"), jv_string(ref), jv_string("pod"), jv_copy(podname),
 			   jv_string("sign"), jv_string(s), jv_string("container"), jv_string(container),
-			   jv_string("message"), jv_string(jstr(sign, "message")));
+			   jv_string("message"), jv_string(cr_json_str(sign, "message")));
 
 	if (!strcmp(s, "crashloop")) {
 		jv code = jv_object_get(jv_copy(sign), jv_string("exitCode"));
 		if (jv_get_kind(code) == JV_KIND_NUMBER)
 			cr_error("%s: pod %s is in CrashLoopBackOff: container %s exited with code %d%s%s",
 				 ref, name, container, (int)jv_number_value(code),
-				 *jstr(sign, "reason") ? " " : "", jstr(sign, "reason"));
+				 *cr_json_str(sign, "reason") ? " " : "", cr_json_str(sign, "reason"));
 		else
 			cr_error("%s: pod %s is in CrashLoopBackOff (container %s)", ref, name, container);
 		out = jv_object_set(out, jv_string("exitCode"), code);
@@ -108,16 +108,16 @@ static jv diagnose_pod(struct deploy *d, jv workload, jv pod, jv sign)
 		print_log(log);
 		out = jv_object_set(out, jv_string("log"), log);
 	} else if (!strcmp(s, "config")) {
-		cr_error("%s: pod %s cannot start container %s: %s", ref, name, container, jstr(sign, "message"));
-		if (strstr(jstr(sign, "message"), "secret") || strstr(jstr(sign, "message"), "Secret"))
+		cr_error("%s: pod %s cannot start container %s: %s", ref, name, container, cr_json_str(sign, "message"));
+		if (strstr(cr_json_str(sign, "message"), "secret") || strstr(cr_json_str(sign, "message"), "Secret"))
 			fprintf(stderr, "  a Secret it needs is missing: run 'kubectl crucible secrets apply'\n");
 	} else {
 		if (!strcmp(s, "unschedulable"))
-			cr_error("%s: pod %s stays Pending: %s", ref, name, jstr(sign, "message"));
+			cr_error("%s: pod %s stays Pending: %s", ref, name, cr_json_str(sign, "message"));
 		else
 			cr_error("%s: pod %s cannot pull image %s for container %s: %s", ref, name,
-				 jstr(sign, "image"), container, jstr(sign, "message"));
-		out = jv_object_set(out, jv_string("image"), jv_string(jstr(sign, "image")));
+				 cr_json_str(sign, "image"), container, cr_json_str(sign, "message"));
+		out = jv_object_set(out, jv_string("image"), jv_string(cr_json_str(sign, "image")));
 		jv names = jv_array_concat(JV_ARRAY(jv_copy(podname)), claim_names(pod));
 		jv events = events_for(d, names);
 		fprintf(stderr, "  events:\n");
@@ -136,11 +136,11 @@ jv deploy_diagnose(struct deploy *d, jv workload, jv pod, jv sign)
 	if (jv_get_kind(pod) == JV_KIND_OBJECT && jv_get_kind(sign) == JV_KIND_OBJECT)
 		return diagnose_pod(d, workload, pod, sign);
 	/* The workload itself failed (e.g. its progress deadline passed). */
-	jv row = jv_object_get(jv_copy(d->workloads), jv_string(jstr(workload, "key")));
-	cr_error("%s failed%s%s", jstr(workload, "ref"), jv_is_valid(row) ? ": " : "",
-		 jv_is_valid(row) ? jstr(row, "message") : "");
-	jv out = JV_OBJECT(jv_string("workload"), jv_string(jstr(workload, "ref")),
-			   jv_string("message"), jv_string(jv_is_valid(row) ? jstr(row, "message") : "failed"));
+	jv row = jv_object_get(jv_copy(d->workloads), jv_string(cr_json_str(workload, "key")));
+	cr_error("%s failed%s%s", cr_json_str(workload, "ref"), jv_is_valid(row) ? ": " : "",
+		 jv_is_valid(row) ? cr_json_str(row, "message") : "");
+	jv out = JV_OBJECT(jv_string("workload"), jv_string(cr_json_str(workload, "ref")),
+			   jv_string("message"), jv_string(jv_is_valid(row) ? cr_json_str(row, "message") : "failed"));
 	jv_free(row);
 	jv_free(pod);
 	jv_free(sign);

@@ -11,10 +11,12 @@
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
+#include "crucible/json.h"
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
+#include "crucible/namespace.h"
 #include "crucible/opts.h"
 #include "crucible/procs.h"
 #include "crucible/util.h"
@@ -67,14 +69,6 @@ static const struct cr_tool tool = {
 	.table = deploy_table,
 };
 
-const char *jstr(jv v, const char *key)
-{
-	jv s = jv_object_get(jv_copy(v), jv_string(key));
-	const char *out = jv_get_kind(s) == JV_KIND_STRING ? jv_string_value(s) : "";
-	jv_free(s); /* v still holds it */
-	return out;
-}
-
 /* Runs per program, for CRUCIBLE_STATS (a program run twice on the same input is wasted work). */
 static struct { const char *program; int runs; } jq_runs[16];
 
@@ -100,17 +94,6 @@ jv jq_run1(const char *program, jv input)
 	return r;
 }
 
-void deploy_json_stream(jv objects, struct cr_buf *out)
-{
-	jv_array_foreach(objects, i, o) {
-		jv s = jv_dump_string(o, 0);
-		cr_buf_adds(out, jv_string_value(s));
-		cr_buf_add(out, "\n", 1);
-		jv_free(s);
-	}
-	jv_free(objects);
-}
-
 jv deploy_phase(const struct deploy *d, int i)
 {
 	return jv_array_get(jv_object_get(jv_copy(d->plan), jv_string("phases")), i);
@@ -118,38 +101,16 @@ jv deploy_phase(const struct deploy *d, int i)
 
 long long deploy_time_left(const struct deploy *d)
 {
-	if (!d->deadline_ms)
-		return -1;
-	long long left = d->deadline_ms - cr_now_ms();
-	return left > 0 ? left : 0;
+	return cr_time_left(d->deadline_ms);
 }
 
 enum cr_run_result deploy_kubectl_from(struct deploy *d, struct cr_child *c, bool retry, int first)
 {
-	enum cr_run_result r = CR_RUN_ERROR;
-	int last = retry ? CR_RETRY_ATTEMPTS : first + 1;
-
-	for (int n = first; n < last; n++) {
-		if (n > first) {
-			int delay = cr_retry_delay_ms(n - 1);
-			long long left = deploy_time_left(d);
-			cr_debug("transient kubectl failure, retrying in %d ms: %s", delay, cr_kubectl_failure(c, r));
-			if (left >= 0 && left < delay)
-				delay = (int)left;
-			if (cr_sleep_ms(delay))
-				return CR_RUN_INTERRUPTED;
-		}
-		/* Every call ends by the deadline: an API server that never answers cannot hang the deploy. */
-		long long left = deploy_time_left(d);
-		if (left == 0)
-			return CR_RUN_TIMEOUT;
-		c->timeout_ms = left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
-		d->kubectl_calls++;
-		r = cr_kubectl_run(c);
-		if (r != CR_RUN_EXIT || !cr_kubectl_transient(cr_buf_str(&c->err)))
-			return r;
-	}
-	return r;
+	struct cr_retry how = {
+		.deadline_ms = d->deadline_ms, .attempts = retry ? CR_RETRY_ATTEMPTS : first + 1,
+		.made = first, .started = &d->kubectl_calls,
+	};
+	return cr_kubectl_run_retry(c, &how);
 }
 
 enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool retry)
@@ -256,23 +217,10 @@ static long long duration_opt(const char *flag, const char *value, long long dfl
 	return ms;
 }
 
-/* Set when -n/--namespace was given (cr_opts_parse fills in "crucible" otherwise). */
-static bool namespace_given;
-
 static void parse_options(struct deploy *d, int argc, const char **argv)
 {
 	int nargs = 0;
-	/*
-	 * A string popt replaces (without freeing it) when -n is given, and
-	 * cr_opts_parse keeps otherwise: whether it is still there says
-	 * whether -n was given.
-	 */
-	char *unset = cr_xstrdup("crucible");
-	cr_opts.namespace = unset;
 	const char **rest = cr_opts_parse(&tool, argc, argv, &nargs);
-	namespace_given = cr_opts.namespace != unset;
-	if (namespace_given)
-		free(unset);
 	if (nargs > 0)
 		cr_usage_error("unexpected argument '%s'", rest[0]);
 	if (opt_dry_run && !strcmp(opt_dry_run, "client"))
@@ -294,41 +242,6 @@ static void parse_options(struct deploy *d, int argc, const char **argv)
 	d->result = d->json ? stderr : stdout;
 }
 
-/*
- * The namespace to deploy into, as `kubectl apply -n` decides it (secrets
- * apply decides it the same way): objects that name a namespace keep it, and
- * an -n that differs is an error; objects that name none go to -n (default
- * "crucible"). Without -n, the one namespace the objects name. Sets
- * cr_opts.namespace to it.
- */
-static void choose_namespace(jv objects)
-{
-	const char *named = NULL;
-	jv_array_foreach(objects, i, o) {
-		jv ns = jv_getpath(o, JV_ARRAY(jv_string("metadata"), jv_string("namespace")));
-		if (jv_get_kind(ns) == JV_KIND_STRING && *jv_string_value(ns)) {
-			const char *n = jv_string_value(ns);
-			if (namespace_given && strcmp(n, cr_opts.namespace))
-				cr_die(CR_EXIT_USAGE, "the namespace from the provided object \"%s\" does not match the "
-				       "namespace \"%s\". You must pass '--namespace=%s' to perform this operation.",
-				       n, cr_opts.namespace, n);
-			if (named && strcmp(named, n))
-				cr_die(CR_EXIT_INPUT, "the objects name two namespaces, \"%s\" and \"%s\": deploy one "
-				       "namespace at a time", named, n);
-			if (!named)
-				named = cr_xstrdup(n);
-		}
-		jv_free(ns);
-	}
-	jv_free(objects);
-	if (named && !namespace_given) {
-		free(cr_opts.namespace);
-		cr_opts.namespace = (char *)named;
-	} else {
-		free((char *)named);
-	}
-}
-
 static void load_and_plan(struct deploy *d)
 {
 	int code = CR_EXIT_INPUT;
@@ -340,7 +253,10 @@ static void load_and_plan(struct deploy *d)
 	}
 	if (jv_array_length(jv_copy(d->objects)) == 0)
 		cr_die(CR_EXIT_INPUT, "no objects in the input");
-	choose_namespace(jv_copy(d->objects));
+	char *err;
+	code = cr_namespace_choose(jv_copy(d->objects), "deploy one namespace at a time", &err);
+	if (code)
+		cr_die(code, "%s", err);
 	d->namespace = cr_opts.namespace;
 	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->objects), jv_string("namespace"),
 			  jv_string(d->namespace), jv_string("labels"),
@@ -349,7 +265,7 @@ static void load_and_plan(struct deploy *d)
 	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {
-		cr_info("%s skipped: %s", jstr(s, "ref"), jstr(s, "reason"));
+		cr_info("%s skipped: %s", cr_json_str(s, "ref"), cr_json_str(s, "reason"));
 		jv_free(s);
 	}
 	jv_free(skipped);
@@ -369,7 +285,7 @@ static bool waits(const struct deploy *d, int i)
 static bool named(const struct deploy *d, int i, const char *name)
 {
 	jv phase = deploy_phase(d, i);
-	bool yes = !strcmp(jstr(phase, "name"), name);
+	bool yes = !strcmp(cr_json_str(phase, "name"), name);
 	jv_free(phase);
 	return yes;
 }
@@ -413,7 +329,7 @@ int main(int argc, const char **argv)
 			batch = jv_array_append(batch, deploy_phase(&d, ++i));
 		deploy_apply_phases(&d, batch);
 		jv phase = deploy_phase(&d, i);
-		d.phase = jstr(phase, "name");
+		d.phase = cr_json_str(phase, "name");
 		if (!d.no_wait && d.dry_run == DRY_NONE)
 			deploy_wait_phase(&d, jv_copy(phase));
 		jv_free(phase);

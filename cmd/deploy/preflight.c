@@ -84,8 +84,8 @@ static jv reviews(const struct deploy *d)
 	jv_array_foreach(kinds, i, k) {
 		const char *ns = jv_get_kind(jv_object_get(jv_copy(k), jv_string("namespaced"))) == JV_KIND_TRUE
 					 ? d->namespace : NULL;
-		out = jv_array_append(out, review("create", jstr(k, "group"), jstr(k, "resource"), ns));
-		out = jv_array_append(out, review("patch", jstr(k, "group"), jstr(k, "resource"), ns));
+		out = jv_array_append(out, review("create", cr_json_str(k, "group"), cr_json_str(k, "resource"), ns));
+		out = jv_array_append(out, review("patch", cr_json_str(k, "group"), cr_json_str(k, "resource"), ns));
 		jv_free(k);
 	}
 	jv_free(kinds);
@@ -98,38 +98,9 @@ static jv reviews(const struct deploy *d)
 	return out;
 }
 
-static int collect(jv v, void *ctx)
-{
-	jv *all = ctx;
-	if (jv_get_kind(v) == JV_KIND_OBJECT && !strcmp(jstr(v, "kind"), "List")) {
-		jv items = jv_object_get(v, jv_string("items"));
-		jv_array_foreach(items, i, it)
-			*all = jv_array_append(*all, it);
-		jv_free(items);
-	} else {
-		*all = jv_array_append(*all, v);
-	}
-	return 0;
-}
-
-/* Objects from kubectl's -o json output: one object, a List, or several documents. */
-jv deploy_parse_objects(const char *text, size_t len)
-{
-	jv all = jv_array();
-	struct cr_jstream js;
-	cr_jstream_init(&js, collect, &all);
-	int rc = cr_jstream_feed(&js, text, len);
-	cr_jstream_free(&js);
-	if (rc < 0) {
-		jv_free(all);
-		return jv_invalid_with_msg(jv_string("kubectl printed malformed JSON"));
-	}
-	return all;
-}
-
 static void permissions_args(struct deploy *d, struct cr_child *c, struct cr_buf *text)
 {
-	deploy_json_stream(reviews(d), text);
+	cr_objects_stream(reviews(d), text);
 	cr_kubectl_args(c, false);
 	/* One process for every check: kubectl creates each review in turn. */
 	cr_strv_pushl(&c->args, "create", "--validate=false", "-f", "-", "-o", "json", (const char *)NULL);
@@ -142,17 +113,17 @@ static void check_permissions(struct deploy *d, struct cr_child *cp, enum cr_run
 	struct cr_child *c = cp;
 	if (r != CR_RUN_OK)
 		deploy_kubectl_failed(d, "checking permissions (SelfSubjectAccessReview)", c, r);
-	jv results = deploy_parse_objects(c->out.data, c->out.len);
+	jv results = cr_objects_parse(c->out.data, c->out.len);
 	cr_child_clear(c);
 	int denied = 0;
 	jv_array_foreach(results, i, rv) {
 		jv allowed = jv_getpath(jv_copy(rv), JV_ARRAY(jv_string("status"), jv_string("allowed")));
 		if (jv_get_kind(allowed) != JV_KIND_TRUE) {
 			jv a = jv_getpath(jv_copy(rv), JV_ARRAY(jv_string("spec"), jv_string("resourceAttributes")));
-			const char *g = jstr(a, "group"), *ns = jstr(a, "namespace");
+			const char *g = cr_json_str(a, "group"), *ns = cr_json_str(a, "namespace");
 			cr_error("forbidden: cannot %s %s%s%s%s%s (kubectl auth can-i %s %s%s%s%s%s: no)",
-				 jstr(a, "verb"), jstr(a, "resource"), *g ? "." : "", g,
-				 *ns ? " in namespace " : "", ns, jstr(a, "verb"), jstr(a, "resource"),
+				 cr_json_str(a, "verb"), cr_json_str(a, "resource"), *g ? "." : "", g,
+				 *ns ? " in namespace " : "", ns, cr_json_str(a, "verb"), cr_json_str(a, "resource"),
 				 *g ? "." : "", g, *ns ? " -n " : "", ns);
 			denied++;
 			jv_free(a);
@@ -172,7 +143,7 @@ static void list_resources(const struct deploy *d, struct cr_buf *b)
 	cr_buf_adds(b, "secrets,configmaps,storageclasses.storage.k8s.io");
 	jv kinds = jv_object_get(jv_copy(d->plan), jv_string("kinds"));
 	jv_array_foreach(kinds, i, k) {
-		const char *res = jstr(k, "resource"), *g = jstr(k, "group");
+		const char *res = cr_json_str(k, "resource"), *g = cr_json_str(k, "group");
 		if (builtin_group(g) && strcmp(res, "secrets") && strcmp(res, "configmaps") &&
 		    strcmp(res, "storageclasses"))
 			cr_buf_addf(b, ",%s%s%s", res, *g ? "." : "", g);
@@ -202,7 +173,7 @@ static void list_live(struct deploy *d, struct cr_child *cp, enum cr_run_result 
 	struct cr_child *c = cp;
 	if (r != CR_RUN_OK)
 		deploy_kubectl_failed(d, "listing the cluster's objects", c, r);
-	jv live = deploy_parse_objects(c->out.data, c->out.len);
+	jv live = cr_objects_parse(c->out.data, c->out.len);
 	cr_child_clear(c); /* wipes: the list holds Secret values, never printed */
 	if (!jv_is_valid(live))
 		cr_die(CR_EXIT_KUBECTL, "listing the cluster's objects: kubectl printed malformed JSON");
@@ -218,7 +189,7 @@ static void check_references(struct deploy *d)
 		cr_die(CR_EXIT_FAILED, "internal error in deploy-refs.jq");
 	int n = jv_array_length(jv_copy(missing));
 	jv_array_foreach(missing, i, m) {
-		cr_error("%s", jstr(m, "message"));
+		cr_error("%s", cr_json_str(m, "message"));
 		jv_free(m);
 	}
 	if (n)

@@ -7,7 +7,7 @@
 
 static const char *state_of(jv row)
 {
-	const char *s = jstr(row, "status");
+	const char *s = cr_json_str(row, "status");
 	return !strcmp(s, "Current") ? "ready" : !strcmp(s, "Failed") ? "failed" : *s ? "not ready" : "applied";
 }
 
@@ -17,7 +17,7 @@ void deploy_summary_text(struct deploy *d, FILE *out)
 	struct cr_table *t = cr_table_new(4, headers);
 	int rows = 0;
 	jv_object_foreach(d->workloads, key, row) {
-		const char *cells[] = { jstr(row, "component"), jstr(row, "kind"), jstr(row, "ready"), state_of(row) };
+		const char *cells[] = { cr_json_str(row, "component"), cr_json_str(row, "kind"), cr_json_str(row, "ready"), state_of(row) };
 		cr_table_row(t, cells);
 		rows++;
 		jv_free(key);
@@ -28,7 +28,7 @@ void deploy_summary_text(struct deploy *d, FILE *out)
 	cr_table_free(t);
 	int created = 0, configured = 0, unchanged = 0;
 	jv_array_foreach(d->changes, i, ch) {
-		const char *a = jstr(ch, "action");
+		const char *a = cr_json_str(ch, "action");
 		created += !strcmp(a, "created");
 		configured += !strcmp(a, "configured");
 		unchanged += !strcmp(a, "unchanged");
@@ -50,9 +50,9 @@ jv deploy_summary_json(struct deploy *d, const char *result, jv failure)
 		applied = jv_array_append(applied, jv_string(d->applied.v[i]));
 	jv objects = jv_array();
 	jv_array_foreach(d->changes, i, ch) {
-		objects = jv_array_append(objects, JV_OBJECT(jv_string("ref"), jv_string(jstr(ch, "ref")),
+		objects = jv_array_append(objects, JV_OBJECT(jv_string("ref"), jv_string(cr_json_str(ch, "ref")),
 							     jv_string("namespace"), jv_object_get(jv_copy(ch), jv_string("namespace")),
-							     jv_string("action"), jv_string(jstr(ch, "action")),
+							     jv_string("action"), jv_string(cr_json_str(ch, "action")),
 							     jv_string("changes"), jv_object_get(jv_copy(ch), jv_string("changes"))));
 		jv_free(ch);
 	}

@@ -56,11 +56,11 @@ struct waiter {
 /* "group/Kind/namespace/name", as deploy-plan.jq's key; obj consumed. */
 static jv object_key(jv obj)
 {
-	const char *api = jstr(obj, "apiVersion");
+	const char *api = cr_json_str(obj, "apiVersion");
 	const char *slash = strchr(api, '/');
 	jv md = jv_object_get(jv_copy(obj), jv_string("metadata"));
-	jv key = jv_string_fmt("%.*s/%s/%s/%s", slash ? (int)(slash - api) : 0, api, jstr(obj, "kind"),
-			       jstr(md, "namespace"), jstr(md, "name"));
+	jv key = jv_string_fmt("%.*s/%s/%s/%s", slash ? (int)(slash - api) : 0, api, cr_json_str(obj, "kind"),
+			       cr_json_str(md, "namespace"), cr_json_str(md, "name"));
 	jv_free(md);
 	jv_free(obj);
 	return key;
@@ -70,7 +70,7 @@ static jv find_item(const struct waiter *w, jv key)
 {
 	jv found = jv_invalid();
 	jv_array_foreach(w->items, i, it) {
-		if (!jv_is_valid(found) && !strcmp(jstr(it, "key"), jv_string_value(key)))
+		if (!jv_is_valid(found) && !strcmp(cr_json_str(it, "key"), jv_string_value(key)))
 			found = jv_copy(it);
 		jv_free(it);
 	}
@@ -98,7 +98,7 @@ static void judge(struct waiter *w, jv item, jv obj)
 static void on_pod(struct waiter *w, const char *type, jv pod)
 {
 	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv name = jv_string(jstr(md, "name"));
+	jv name = jv_string(cr_json_str(md, "name"));
 	jv_free(md);
 	jv item = find_item(w, object_key(jv_copy(pod)));
 	if (!strcmp(type, "DELETED"))
@@ -119,7 +119,7 @@ static int on_event(jv ev, void *ctx)
 {
 	struct watch *wt = ctx;
 	struct waiter *w = wt->w;
-	const char *type = jv_get_kind(ev) == JV_KIND_OBJECT ? jstr(ev, "type") : "";
+	const char *type = jv_get_kind(ev) == JV_KIND_OBJECT ? cr_json_str(ev, "type") : "";
 	jv obj = jv_get_kind(ev) == JV_KIND_OBJECT ? jv_object_get(jv_copy(ev), jv_string("object")) : jv_null();
 
 	if (!strcmp(type, "ERROR") || jv_get_kind(obj) != JV_KIND_OBJECT) {
@@ -231,7 +231,7 @@ static void reap_and_restart(struct waiter *w)
 static bool row_current(const struct waiter *w, const char *key)
 {
 	jv row = jv_object_get(jv_copy(w->rows), jv_string(key));
-	bool cur = jv_is_valid(row) && !strcmp(jstr(row, "status"), "Current");
+	bool cur = jv_is_valid(row) && !strcmp(cr_json_str(row, "status"), "Current");
 	jv_free(row);
 	return cur;
 }
@@ -240,7 +240,7 @@ static int count_current(const struct waiter *w)
 {
 	int n = 0;
 	jv_array_foreach(w->items, i, it) {
-		n += row_current(w, jstr(it, "key"));
+		n += row_current(w, cr_json_str(it, "key"));
 		jv_free(it);
 	}
 	return n;
@@ -260,7 +260,7 @@ static jv pod_list(const struct waiter *w)
 static long long sign_age(struct waiter *w, jv pod, jv sign)
 {
 	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv id = jv_string_fmt("%s/%s/%s", jstr(md, "name"), jstr(sign, "container"), jstr(sign, "sign"));
+	jv id = jv_string_fmt("%s/%s/%s", cr_json_str(md, "name"), cr_json_str(sign, "container"), cr_json_str(sign, "sign"));
 	jv_free(md);
 	long long now = cr_now_ms();
 	jv first = jv_object_get(jv_copy(w->seen), jv_copy(id));
@@ -278,7 +278,7 @@ static long long sign_age(struct waiter *w, jv pod, jv sign)
 /* Fatal now? Crash loops and config errors at once; pulls and scheduling after their grace. */
 static bool fatal_sign(struct waiter *w, jv pod, jv sign)
 {
-	const char *s = jstr(sign, "sign");
+	const char *s = cr_json_str(sign, "sign");
 	if (!strcmp(s, "crashloop") || !strcmp(s, "config") || !strcmp(s, "invalid-image"))
 		return true;
 	long long age = sign_age(w, pod, sign);
@@ -295,14 +295,14 @@ static jv find_failure(struct waiter *w)
 	jv pods = pod_list(w);
 	jv failure = jv_invalid();
 	jv_array_foreach(w->items, i, it) {
-		const char *key = jstr(it, "key");
+		const char *key = cr_json_str(it, "key");
 		if (jv_is_valid(failure) || row_current(w, key)) {
 			jv_free(it);
 			continue;
 		}
 		jv obj = jv_object_get(jv_copy(w->objects), jv_string(key));
 		jv row = jv_object_get(jv_copy(w->rows), jv_string(key));
-		if (jv_is_valid(row) && !strcmp(jstr(row, "status"), "Failed"))
+		if (jv_is_valid(row) && !strcmp(cr_json_str(row, "status"), "Failed"))
 			failure = JV_OBJECT(jv_string("workload"), jv_copy(it), jv_string("object"), jv_copy(obj),
 					    jv_string("pod"), jv_null(), jv_string("sign"), jv_null());
 		jv_free(row);
@@ -337,9 +337,9 @@ static jv find_failure(struct waiter *w)
 
 static jv row_of(const struct waiter *w, jv item)
 {
-	jv row = jv_object_get(jv_copy(w->rows), jv_string(jstr(item, "key")));
+	jv row = jv_object_get(jv_copy(w->rows), jv_string(cr_json_str(item, "key")));
 	if (!jv_is_valid(row))
-		row = JV_OBJECT(jv_string("ref"), jv_string(jstr(item, "ref")), jv_string("ready"), jv_string("-"),
+		row = JV_OBJECT(jv_string("ref"), jv_string(cr_json_str(item, "ref")), jv_string("ready"), jv_string("-"),
 				jv_string("status"), jv_string("InProgress"), jv_string("message"),
 				jv_string("not seen yet"));
 	jv_free(item);
@@ -348,10 +348,10 @@ static jv row_of(const struct waiter *w, jv item)
 
 static void format_row(FILE *out, jv row, struct cr_buf *b)
 {
-	bool cur = !strcmp(jstr(row, "status"), "Current");
-	cr_buf_addf(b, "  %-40s %-8s %s%s%s", jstr(row, "ref"), jstr(row, "ready"),
-		    cr_color(out, cur ? CR_GREEN : !strcmp(jstr(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
-		    cur ? "ready" : jstr(row, "message"), cr_color(out, CR_RESET));
+	bool cur = !strcmp(cr_json_str(row, "status"), "Current");
+	cr_buf_addf(b, "  %-40s %-8s %s%s%s", cr_json_str(row, "ref"), cr_json_str(row, "ready"),
+		    cr_color(out, cur ? CR_GREEN : !strcmp(cr_json_str(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
+		    cur ? "ready" : cr_json_str(row, "message"), cr_color(out, CR_RESET));
 }
 
 /* stderr a TTY: redraw one line per workload in place, when a line changed (most pod events change none). */
@@ -385,14 +385,14 @@ static void draw_live(struct waiter *w)
 static void print_changes(struct waiter *w, jv *last)
 {
 	jv_array_foreach(w->items, i, it) {
-		jv key = jv_string(jstr(it, "key"));
+		jv key = jv_string(cr_json_str(it, "key"));
 		jv row = row_of(w, it);
-		jv line = jv_string_fmt("%s %s %s", jstr(row, "ready"), jstr(row, "status"), jstr(row, "message"));
+		jv line = jv_string_fmt("%s %s %s", cr_json_str(row, "ready"), cr_json_str(row, "status"), cr_json_str(row, "message"));
 		jv before = jv_object_get(jv_copy(*last), jv_copy(key));
-		if (!jv_equal(before, jv_copy(line)) && strcmp(jstr(row, "ready"), "-")) {
-			bool cur = !strcmp(jstr(row, "status"), "Current");
-			fprintf(w->d->progress, "%s: %s %s\n", jstr(row, "ref"), jstr(row, "ready"),
-				cur ? "ready" : jstr(row, "message"));
+		if (!jv_equal(before, jv_copy(line)) && strcmp(cr_json_str(row, "ready"), "-")) {
+			bool cur = !strcmp(cr_json_str(row, "status"), "Current");
+			fprintf(w->d->progress, "%s: %s %s\n", cr_json_str(row, "ref"), cr_json_str(row, "ready"),
+				cur ? "ready" : cr_json_str(row, "message"));
 		}
 		*last = jv_object_set(*last, key, line);
 		jv_free(row);
@@ -418,10 +418,10 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	w->tty = isatty(fileno(d->progress)) && !cr_quiet && !getenv("CRUCIBLE_NO_LIVE");
 	add_watch(w, "pods", true);
 	jv_array_foreach(w->items, i, it) {
-		const char *g = jstr(it, "group");
+		const char *g = cr_json_str(it, "group");
 		char res[320];
-		snprintf(res, sizeof(res), "%s%s%s", jstr(it, "resource"), *g ? "." : "", g);
-		if (strcmp(jstr(it, "kind"), "Pod"))
+		snprintf(res, sizeof(res), "%s%s%s", cr_json_str(it, "resource"), *g ? "." : "", g);
+		if (strcmp(cr_json_str(it, "kind"), "Pod"))
 			add_watch(w, res, false);
 		jv_free(it);
 	}
@@ -449,7 +449,7 @@ static void teardown(struct waiter *w)
 static void record(struct waiter *w)
 {
 	jv_array_foreach(w->items, i, it) {
-		jv key = jv_string(jstr(it, "key"));
+		jv key = jv_string(cr_json_str(it, "key"));
 		jv row = row_of(w, it);
 		w->d->workloads = jv_object_set(w->d->workloads, key, row);
 	}
@@ -460,9 +460,9 @@ static jv not_ready(struct waiter *w)
 {
 	jv out = jv_array();
 	jv_array_foreach(w->items, i, it) {
-		if (!row_current(w, jstr(it, "key"))) {
+		if (!row_current(w, cr_json_str(it, "key"))) {
 			jv row = row_of(w, jv_copy(it));
-			cr_error("not ready: %s %s: %s", jstr(row, "ref"), jstr(row, "ready"), jstr(row, "message"));
+			cr_error("not ready: %s %s: %s", cr_json_str(row, "ref"), cr_json_str(row, "ready"), cr_json_str(row, "message"));
 			out = jv_array_append(out, row);
 		}
 		jv_free(it);
@@ -502,7 +502,7 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 	struct waiter w;
 	jv last = jv_object();
 
-	d->phase = jstr(phase, "name");
+	d->phase = cr_json_str(phase, "name");
 	setup(&w, d, phase);
 	int total = jv_array_length(jv_copy(w.items));
 	if (!total) {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crucible/base64.h"
 #include "crucible/exit.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
@@ -115,7 +116,7 @@ static void take_value(struct sec_set *set, char *line, bool keep_supplied)
 	if (!k || (keep_supplied && k->origin == ORIG_SUPPLIED))
 		return;
 	cr_buf_wipe(&k->value);
-	if (sec_base64_decode(&k->value, f[2], strlen(f[2])) < 0) {
+	if (cr_base64_decode(&k->value, f[2], strlen(f[2])) < 0) {
 		cr_warn("secret %s: key %s is not valid base64 in the cluster", s->name, k->name);
 		cr_buf_wipe(&k->value);
 		return;

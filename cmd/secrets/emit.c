@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "crucible/base64.h"
 #include "crucible/manager.h"
 #include "crucible/opts.h"
 #include "secrets.h"
@@ -39,7 +40,7 @@ static void emit_yaml_one(const struct sec_secret *s, struct cr_buf *out)
 		if (!sendable(k))
 			continue;
 		cr_buf_addf(out, "  \"%s\": \"", k->name);
-		sec_base64(out, k->value.data, k->value.len);
+		cr_base64(out, k->value.data, k->value.len);
 		cr_buf_adds(out, "\"\n");
 	}
 }
@@ -70,7 +71,7 @@ static void emit_json_one(const struct sec_secret *s, struct cr_buf *out)
 		if (!sendable(k))
 			continue;
 		cr_buf_addf(out, "%s\n        \"%s\": \"", first ? "" : ",", k->name);
-		sec_base64(out, k->value.data, k->value.len);
+		cr_base64(out, k->value.data, k->value.len);
 		cr_buf_adds(out, "\"");
 		first = false;
 	}
@@ -111,7 +112,7 @@ void sec_redact(const struct sec_set *set, const char *msg, struct cr_buf *out)
 			if (!sendable(k))
 				continue;
 			struct cr_buf b64 = CR_BUF_INIT;
-			sec_base64(&b64, k->value.data, k->value.len);
+			cr_base64(&b64, k->value.data, k->value.len);
 			mask(out, k->value.data, k->value.len);
 			mask(out, b64.data, b64.len);
 			cr_buf_wipe(&b64);

@@ -108,17 +108,7 @@ int main(int argc, const char **argv)
 	};
 	tool.more_help = help.data;
 	int nargs;
-	/*
-	 * A string popt replaces (without freeing it) when -n is given, and
-	 * cr_opts_parse keeps otherwise: whether it is still there says
-	 * whether -n was given.
-	 */
-	char *unset = cr_xstrdup("crucible");
-	cr_opts.namespace = unset;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
-	sec_namespace_given = cr_opts.namespace != unset;
-	if (sec_namespace_given)
-		free(unset);
 	if (nargs < 1)
 		cr_usage_error("missing command: generate, apply, check or list");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

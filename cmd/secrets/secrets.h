@@ -23,8 +23,6 @@ struct sec_opts {
 	int rotate;     /* --rotate */
 };
 extern struct sec_opts sec_opts;
-/* -n/--namespace was given on the command line (else cr_opts.namespace is the default). */
-extern bool sec_namespace_given;
 
 enum {
 	SEC_OPT_OUTPUT = 1, SEC_OPT_ENV_FILE = 2, SEC_OPT_OUT = 4, SEC_OPT_SHOW = 8,
@@ -118,13 +116,10 @@ void sec_redact(const struct sec_set *set, const char *msg, struct cr_buf *out);
 /* Reads KEY=VALUE lines from path ("-": stdin) into set. Dies (exit 3) naming file:line. */
 void sec_envfile_apply(struct sec_set *set, const char *path);
 
-/* ---- randomness and encodings (random.c) ------------------------------- */
+/* ---- randomness and URL escaping (random.c) ------------------------------- */
 
 /* Appends n characters drawn uniformly from alphabet using getrandom(2). */
 void sec_random(struct cr_buf *out, const char *alphabet, size_t n);
-void sec_base64(struct cr_buf *out, const void *data, size_t len);
-/* Decodes base64 into out; returns 0 or -1. */
-int sec_base64_decode(struct cr_buf *out, const char *in, size_t len);
 /* Appends s percent-encoded for a URL's user or password part. */
 void sec_url_escape(struct cr_buf *out, const char *s, size_t len);
 

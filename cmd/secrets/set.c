@@ -9,6 +9,7 @@
 #include "crucible/jq.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
+#include "crucible/namespace.h"
 #include "crucible/opts.h"
 #include "secrets.h"
 
@@ -103,45 +104,6 @@ static void add_from_refs(struct sec_set *set, jv secrets)
 	jv_free(secrets);
 }
 
-bool sec_namespace_given;
-
-/*
- * The namespace the Secrets go to, as `kubectl apply -n` decides it (deploy
- * decides it the same way): objects that name a namespace keep it, and an
- * -n that differs is an error; objects that name none go to -n (default
- * "crucible"). Without -n, the one namespace the objects name. Sets
- * cr_opts.namespace to it.
- */
-static void choose_namespace(jv objects)
-{
-	const char *named = NULL;
-	jv_array_foreach(objects, i, o) {
-		jv ns = jv_get_kind(o) == JV_KIND_OBJECT
-				? jv_getpath(o, JV_ARRAY(jv_string("metadata"), jv_string("namespace")))
-				: (jv_free(o), jv_null());
-		if (jv_get_kind(ns) == JV_KIND_STRING && *jv_string_value(ns)) {
-			const char *n = jv_string_value(ns);
-			if (sec_namespace_given && strcmp(n, cr_opts.namespace))
-				cr_die(CR_EXIT_USAGE, "the namespace from the provided object \"%s\" does not match the "
-				       "namespace \"%s\". You must pass '--namespace=%s' to perform this operation.",
-				       n, cr_opts.namespace, n);
-			if (named && strcmp(named, n))
-				cr_die(CR_EXIT_INPUT, "the objects name two namespaces, \"%s\" and \"%s\": apply the "
-				       "Secrets of one namespace at a time", named, n);
-			if (!named)
-				named = cr_xstrdup(n);
-		}
-		jv_free(ns);
-	}
-	jv_free(objects);
-	if (named && !sec_namespace_given) {
-		free(cr_opts.namespace);
-		cr_opts.namespace = (char *)named;
-	} else {
-		free((char *)named);
-	}
-}
-
 void sec_set_from_manifests(struct sec_set *set)
 {
 	int code = CR_EXIT_INPUT;
@@ -152,7 +114,10 @@ void sec_set_from_manifests(struct sec_set *set)
 		jv_free(msg);
 		exit(code);
 	}
-	choose_namespace(jv_copy(objects));
+	char *err;
+	code = cr_namespace_choose(jv_copy(objects), "apply the Secrets of one namespace at a time", &err);
+	if (code)
+		cr_die(code, "%s", err);
 	jv_free(set->namespace);
 	set->namespace = jv_invalid();
 	jv_array_foreach(objects, i, o) {

@@ -10,6 +10,7 @@
 
 struct cr_global_opts {
 	char *namespace;       /* default "crucible" */
+	bool namespace_given;  /* -n/--namespace was on the command line */
 	char *context;
 	char *kubeconfig;
 	char *request_timeout;

@@ -17,7 +17,7 @@ ssa.py (server-side apply, managedFields), schema.py (field schema: strict
 validation, list merge keys, OpenAPI), validate.py (422 checks), tables.py
 (Table output), openapi.py (OpenAPI v3, and v2 as JSON or in the protobuf
 form kubectl asks for), protobuf.py (decodes the bodies kubectl sends as
-protobuf, encodes the v2 document), controllers.py (controllers, scheduler,
+protobuf, encodes the v2 document), controllers/ (controllers, scheduler,
 kubelets, graceful pod termination), scenario.py (fault injection).
 Deletion is graceful as on a real cluster: see tests/scenarios/README.md.
 Not served: exec/attach/port-forward, aggregated discovery, CRDs, metrics.
@@ -206,7 +206,7 @@ def main():
         ctl = Controllers(store, scen, speed=args.speed, nodes=args.nodes)
         ctl.start()
     else:
-        sys.stderr.write("simcluster: controllers.py not found, running the API only\n")
+        sys.stderr.write("simcluster: controllers/ not found, running the API only\n")
 
     def stop(signum, frame):
         sim.stopping = True

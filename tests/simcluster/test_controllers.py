@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""In-process tests of controllers.py / scenario.py against the real store.py; prints TAP lines."""
+"""In-process tests of controllers/ / scenario.py against the real store.py; prints TAP lines."""
 
 import json
 import os
