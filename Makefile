@@ -40,7 +40,13 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
 	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t))
 
-all: $(BINS) $(COMPLETERS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
+# Man pages, generated from each binary's --help (steps that land later get one too).
+MANS = $(foreach t,$(TOOLS),$(O)/man/$(call bin_name,$(t)).1)
+$(O)/man/%.1: $(BINDIR)/% tools/help2man.sh
+	@mkdir -p $(@D)
+	sh tools/help2man.sh $< $(VERSION) > $@.tmp && mv $@.tmp $@
+
+all: $(MANS) $(BINS) $(COMPLETERS) $(if $(filter migrate-db,$(TOOLS)),$(BINDIR)/kubectl-crucible-migrate_db)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -161,9 +167,11 @@ install: all
 	$(if $(filter migrate-db,$(TOOLS)),ln -sf kubectl-crucible-migrate-db $(DESTDIR)$(PREFIX)/bin/kubectl-crucible-migrate_db)
 	cp -R k8s $(DESTDIR)$(DATADIR)/
 	cp -P $(COMPLETERS) $(DESTDIR)$(PREFIX)/bin/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0644 $(MANS) $(DESTDIR)$(PREFIX)/share/man/man1/
 
 clean:
-	rm -rf build bin dist
+	rm -rf build bin dist man
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
@@ -173,9 +181,11 @@ DISTDIR = $(O)/dist
 DIST = $(DISTDIR)/kubectl-crucible-linux-amd64.tar.gz
 dist: all
 	@rm -rf $(DISTDIR)/stage && mkdir -p $(DISTDIR)/stage/bin
-	cp -P $(BINDIR)/kubectl-crucible* $(COMPLETERS) $(DISTDIR)/stage/bin/
+	@# krew's unpacker refuses symlinks: regular files only (the dispatcher
+	@# maps migrate_db itself; the per-step completer names are for PATH installs).
+	cp $(foreach f,$(BINS) $(COMPLETERS),$(if $(shell test -L $(f) && echo l),,$(f))) $(DISTDIR)/stage/bin/
 	cp -R k8s $(DISTDIR)/stage/k8s
-	cp README.md $(DISTDIR)/stage/
+	cp README.md LICENSE $(DISTDIR)/stage/
 	tar -C $(DISTDIR)/stage -czf $(DIST).tmp --owner=0 --group=0 . && mv $(DIST).tmp $(DIST)
 	sed "s/SHA256_OF_THE_ARCHIVE/$$(sha256sum $(DIST) | cut -d' ' -f1)/" krew-manifest.yaml > $(DISTDIR)/krew-manifest.yaml
 	@rm -rf $(DISTDIR)/stage

@@ -4,7 +4,9 @@
 set -euo pipefail
 
 packages=(make gcc clang libclang-rt-dev pkg-config libjq-dev libonig-dev libyaml-dev libpopt-dev
-	jq python3 valgrind gdb curl git util-linux bsdutils procps)
+	jq python3 valgrind gdb curl git util-linux bsdutils procps zsh fish groff-base man-db)
+# Go builds krew for the krew tests (they skip without it): Debian's, unless one is there.
+command -v go >/dev/null 2>&1 || packages+=(golang-go)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -40,10 +40,9 @@ kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is
 echo "simulated cluster at $(sed 's/^ready //' "$D/sim.out") (kubeconfig $KUBECONFIG; default StorageClass: shared, NFS)"
 
 cd "$TOP"
-step kubectl crucible secrets apply
-step kubectl crucible deploy
+step kubectl crucible up
 step kubectl get pods -n crucible
 step kubectl crucible deploy -q
 step kubectl crucible verify
 echo
-echo "The simulated cluster stops now. On a real cluster: kubectl crucible secrets apply && kubectl crucible deploy --overlay production"
+echo "The simulated cluster stops now. On a real cluster: kubectl crucible up --overlay production"

@@ -16,6 +16,7 @@
 #include "crucible/log.h"
 #include "crucible/run.h"
 #include "crucible/util.h"
+#include "dispatch.h"
 
 #define PREFIX "kubectl-crucible-"
 
@@ -37,6 +38,15 @@ static void self_dir(char *out, size_t size)
 		out[0] = '\0';
 }
 
+char *self_path(const char *name)
+{
+	char dir[PATH_MAX];
+	self_dir(dir, sizeof(dir));
+	struct cr_buf p = CR_BUF_INIT;
+	cr_buf_addf(&p, "%s/%s", dir, name);
+	return p.data;
+}
+
 /* Directories to search, in order: our own, then PATH. */
 static void search_dirs(struct cr_strv *dirs)
 {
@@ -53,7 +63,7 @@ static void search_dirs(struct cr_strv *dirs)
 	free(copy);
 }
 
-static char *find_step(const struct cr_strv *dirs, const char *step)
+char *find_step(const struct cr_strv *dirs, const char *step)
 {
 	for (size_t i = 0; i < dirs->n; i++) {
 		struct cr_buf p = CR_BUF_INIT;
@@ -76,7 +86,7 @@ static bool valid_step_name(const char *s)
 }
 
 /* Installed steps: every kubectl-crucible-* executable in the search dirs, once. */
-static void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
+void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
 {
 	for (size_t i = 0; i < dirs->n; i++) {
 		DIR *d = opendir(dirs->v[i]);
@@ -101,6 +111,21 @@ static void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
 	}
 }
 
+void print_step_lines(FILE *out, const struct cr_strv *dirs, const struct cr_strv *steps,
+		      const char *flag, const char *silent)
+{
+	for (size_t i = 0; i < steps->n; i++) {
+		char *path = find_step(dirs, steps->v[i]);
+		struct cr_child c = CR_CHILD_INIT;
+		cr_strv_pushl(&c.args, path, flag, NULL);
+		c.timeout_ms = 5000;
+		const char *line = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : silent;
+		fprintf(out, "  %-12s %.*s\n", steps->v[i], (int)strcspn(line, "\n"), line);
+		cr_child_clear(&c);
+		free(path);
+	}
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -118,17 +143,10 @@ static void list_steps(FILE *out, const struct cr_strv *dirs)
 		     "Steps installed:\n");
 	if (!steps.n)
 		fprintf(out, "  (none found next to this binary or on PATH)\n");
-	for (size_t i = 0; i < steps.n; i++) {
-		char *path = find_step(dirs, steps.v[i]);
-		struct cr_child c = CR_CHILD_INIT;
-		cr_strv_pushl(&c.args, path, "--summary", NULL);
-		c.timeout_ms = 5000;
-		const char *summary = cr_run(&c) == CR_RUN_OK ? cr_buf_str(&c.out) : "";
-		fprintf(out, "  %-12s %.*s\n", steps.v[i], (int)strcspn(summary, "\n"), summary);
-		cr_child_clear(&c);
-		free(path);
-	}
+	print_step_lines(out, dirs, &steps, "--summary", "");
 	fprintf(out, "\nRun 'kubectl crucible STEP --help' for a step's flags.\n"
+		     "Also: 'kubectl crucible version' (every step's, kubectl's and the server's),\n"
+		     "'kubectl crucible completion bash|zsh|fish' (a completion script).\n"
 		     "Flags: -h, --help (this list), --version.\n");
 	cr_strv_free(&steps);
 }
@@ -172,6 +190,11 @@ int main(int argc, char **argv)
 		cr_strv_free(&steps);
 		cr_strv_free(&dirs);
 		return CR_EXIT_OK;
+	}
+	if (!strcmp(step, "completion") || !strcmp(step, "version")) {
+		int code = *step == 'c' ? cmd_completion(&dirs, argc, argv) : cmd_version(&dirs);
+		cr_strv_free(&dirs);
+		return code;
 	}
 	if (!strcmp(step, "--version")) {
 		printf("kubectl-crucible %s\n", CRUCIBLE_VERSION);

@@ -10,7 +10,8 @@ cd "$TOP"
 mkdir -p "$T/bin"
 for f in "$BIN"/*; do
 	n=${f##*/}
-	printf '#!/bin/sh\necho "%s" >>"%s/calls"\nexec "%s" "$@"\n' "$n" "$T" "$f" >"$T/bin/$n"
+	# exec -a: the binary keeps the path it was run by, as on PATH (up finds its steps there).
+	printf '#!/bin/bash\necho "%s" >>"%s/calls"\nexec -a "$0" "%s" "$@"\n' "$n" "$T" "$f" >"$T/bin/$n"
 	chmod +x "$T/bin/$n"
 done
 CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$T/bin" bash tests/demo.sh >"$T/out" 2>"$T/err" </dev/null
