@@ -46,7 +46,8 @@ fake secrets --overlay --namespace --kubeconfig --context --verbose
 fake overlay --overlay --namespace
 fake deploy --overlay --namespace --kubeconfig --dry-run --migrate
 fake verify --namespace
-up() { rm -f "$T/calls"; "$F/kubectl-crucible-up" "$@"; }
+# PATH without bin/: only the stand-ins are installed (bin/ has a real migrate-db).
+up() { rm -f "$T/calls"; PATH=/usr/local/bin:/usr/bin:/bin "$F/kubectl-crucible-up" "$@"; }
 
 expect_exit 0 "stand-ins: up runs every installed step" up --kubeconfig "$T/kc"
 same "in the guide's order, overlay left out without --overlay" "$(cut -d' ' -f1 "$T/calls" | tr '\n' ' ')" "secrets deploy verify "

@@ -114,10 +114,10 @@ static void test_bad_input(void)
 	   "malformed YAML names file:line:col: %s", msg_of(jv_copy(r)));
 	jv_free(r);
 
-	put("nokind.yaml", "kind: ConfigMap\n---\nfoo: bar\n", 0644);
+	put("nokind.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\nfoo: bar\n", 0644);
 	struct cr_source_opts nokind = { .file = path_of("nokind.yaml") };
 	r = cr_manifests_load(&nokind, NULL, &code);
-	snprintf(want, sizeof(want), "%s:3: document is not a Kubernetes object", path_of("nokind.yaml"));
+	snprintf(want, sizeof(want), "%s:5: document is not a Kubernetes object", path_of("nokind.yaml"));
 	ok(!jv_is_valid(r) && code == CR_EXIT_INPUT && strstr(msg_of(jv_copy(r)), want),
 	   "a document without kind is named by line: %s", msg_of(jv_copy(r)));
 	jv_free(r);
