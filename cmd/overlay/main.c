@@ -4,9 +4,10 @@
  * file byte for byte outside the edited values (common/yedit.c).
  *
  *   set-registry NAME [R]   every platform image of the overlay to R/PROJECT/name
+ *   build NAME              kubectl kustomize of the overlay, on stdout
  *
- * Not written yet: list, create, set-image, set-tag, set-replicas, build,
- * diff, validate (issue 10).
+ * Not written yet: list, create, set-image, set-tag, set-replicas, diff,
+ * validate (issue 10).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/imageref.h"
+#include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
 #include "crucible/opts.h"
@@ -41,12 +43,15 @@ static const char more[] =
 	"  set-registry NAME [R]  point every image of the overlay's images: list at\n"
 	"                         R/PROJECT/<name>, keeping names and tags; R defaults\n"
 	"                         to $ECR_REGISTRY\n"
+	"  build NAME             the overlay rendered by kubectl kustomize, on stdout\n"
 	"\n"
 	"Example:\n"
 	"  ECR_REGISTRY=123456789012.dkr.ecr.us-west-2.amazonaws.com kubectl crucible overlay set-registry production\n"
+	"  kubectl crucible overlay build production | kubectl crucible deploy -f -\n"
 	"\n"
 	"Exit status: 0 ok; 1 the file could not be written (the old one is kept);\n"
-	"2 usage; 3 bad input (file:line:column, or the bad argument).\n";
+	"2 usage; 3 bad input (file:line:column, or the bad argument; an overlay that\n"
+	"does not render); 4 kubectl could not be run.\n";
 
 static const char *env_or(const char *name, const char *dflt)
 {
@@ -54,13 +59,60 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+/* DIR/NAME plus file ("" for the directory), NAME checked: no '/' or '..'. */
+static void overlay_path(const char *name, const char *file, struct cr_buf *path)
+{
+	if (!*name || strchr(name, '/') || !strcmp(name, "..") || name[0] == '.')
+		cr_die(CR_EXIT_INPUT, "bad overlay name '%s': a directory name without '/' or '..'", name);
+	const char *home = o.dir ? NULL : cr_manifests_home();
+	if (!o.dir && !home)
+		cr_die(CR_EXIT_INPUT, "no Crucible manifests found: set CRUCIBLE_MANIFESTS or give --dir");
+	cr_buf_addf(path, "%s%s/%s%s", o.dir ? o.dir : home, o.dir ? "" : "/overlays", name, file);
+}
+
+/*
+ * kubectl kustomize of the overlay. Returns the run result; c holds the
+ * output (or kubectl's stderr) for the caller to clear.
+ */
+static enum cr_run_result render(const char *dir, struct cr_child *c)
+{
+	cr_kubectl_args(c, false);
+	cr_strv_pushl(&c->args, "kustomize", dir, NULL);
+	return cr_kubectl_run(c);
+}
+
+static int build(int argc, const char **argv)
+{
+	if (argc != 1)
+		cr_usage_error("build takes NAME");
+	struct cr_buf dir = CR_BUF_INIT;
+	overlay_path(argv[0], "", &dir);
+	struct stat st;
+	if (stat(dir.data, &st) < 0 || !S_ISDIR(st.st_mode))
+		cr_die(CR_EXIT_INPUT, "%s: no such overlay", dir.data);
+	struct cr_child c = CR_CHILD_INIT;
+	enum cr_run_result r = render(dir.data, &c);
+	if (r != CR_RUN_OK) {
+		int code = r == CR_RUN_EXIT ? CR_EXIT_INPUT : cr_kubectl_exit_code(r);
+		cr_error("overlay %s (%s): kubectl kustomize: %s", argv[0], dir.data, cr_kubectl_failure(&c, r));
+		cr_child_clear(&c);
+		cr_buf_free(&dir);
+		return code;
+	}
+	int rc = fwrite(c.out.data, 1, c.out.len, stdout) == c.out.len && fflush(stdout) == 0 ?
+		CR_EXIT_OK : CR_EXIT_FAILED;
+	if (rc)
+		cr_error("cannot write the rendered manifests: %s", strerror(errno));
+	cr_child_clear(&c);
+	cr_buf_free(&dir);
+	return rc;
+}
+
 static int set_registry(int argc, const char **argv)
 {
 	if (argc < 1 || argc > 2)
 		cr_usage_error("set-registry takes NAME [REGISTRY]");
 	const char *name = argv[0];
-	if (!*name || strchr(name, '/') || !strcmp(name, "..") || name[0] == '.')
-		cr_die(CR_EXIT_INPUT, "bad overlay name '%s': a directory name without '/' or '..'", name);
 	const char *registry = argc > 1 ? argv[1] : env_or("ECR_REGISTRY", NULL);
 	if (!registry)
 		cr_usage_error("set-registry needs a registry (argument or $ECR_REGISTRY)");
@@ -72,10 +124,7 @@ static int set_registry(int argc, const char **argv)
 		cr_die(CR_EXIT_INPUT, "invalid project '%s': %s", project, why);
 
 	struct cr_buf path = CR_BUF_INIT, data = CR_BUF_INIT, out = CR_BUF_INIT;
-	const char *home = o.dir ? NULL : cr_manifests_home();
-	if (!o.dir && !home)
-		cr_die(CR_EXIT_INPUT, "no Crucible manifests found: set CRUCIBLE_MANIFESTS or give --dir");
-	cr_buf_addf(&path, "%s%s/%s/kustomization.yaml", o.dir ? o.dir : home, o.dir ? "" : "/overlays", name);
+	overlay_path(name, "/kustomization.yaml", &path);
 	if (cr_read_file(path.data, &data) < 0)
 		cr_die(CR_EXIT_INPUT, "%s: %s", path.data, strerror(errno));
 	char *err = NULL;
@@ -128,7 +177,7 @@ int main(int argc, const char **argv)
 {
 	static struct cr_tool tool = {
 		.step = "overlay",
-		.args_help = "set-registry [flags]",
+		.args_help = "set-registry|build [flags]",
 		.summary = "Point an overlay's images at your registry without hand-editing YAML",
 		.more_help = more,
 		.table = options,
@@ -136,8 +185,10 @@ int main(int argc, const char **argv)
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)
-		cr_usage_error("missing command: set-registry");
+		cr_usage_error("missing command: set-registry or build");
 	if (!strcmp(args[0], "set-registry"))
 		return set_registry(nargs - 1, args + 1);
-	cr_usage_error("unknown command '%s' (written so far: set-registry)", args[0]);
+	if (!strcmp(args[0], "build"))
+		return build(nargs - 1, args + 1);
+	cr_usage_error("unknown command '%s' (written so far: set-registry, build)", args[0]);
 }
