@@ -82,6 +82,18 @@ static void overlay_path(const char *name, const char *file, struct cr_buf *path
 	cr_buf_addf(path, "%s%s/%s%s", o.dir ? o.dir : home, o.dir ? "" : "/overlays", name, file);
 }
 
+/* The kustomization at path, parsed into data's bytes; bad input dies (exit 3). */
+static struct cr_ydoc *load(const char *path, struct cr_buf *data)
+{
+	if (cr_read_file(path, data) < 0)
+		cr_die(CR_EXIT_INPUT, "%s: %s", path, strerror(errno));
+	char *err = NULL;
+	struct cr_ydoc *d = cr_ydoc_parse(data->data, data->len, path, &err);
+	if (!d)
+		cr_die(CR_EXIT_INPUT, "%s", err);
+	return d;
+}
+
 /*
  * kubectl kustomize of the overlay. Returns the run result; c holds the
  * output (or kubectl's stderr) for the caller to clear.
@@ -202,12 +214,7 @@ static int validate(int argc, const char **argv)
 	struct cr_buf dir = CR_BUF_INIT, path = CR_BUF_INIT, data = CR_BUF_INIT;
 	overlay_path(argv[0], "", &dir);
 	cr_buf_addf(&path, "%s/kustomization.yaml", dir.data);
-	if (cr_read_file(path.data, &data) < 0)
-		cr_die(CR_EXIT_INPUT, "%s: %s", path.data, strerror(errno));
-	char *err = NULL;
-	struct cr_ydoc *d = cr_ydoc_parse(data.data, data.len, path.data, &err);
-	if (!d)
-		cr_die(CR_EXIT_INPUT, "%s", err);
+	struct cr_ydoc *d = load(path.data, &data);
 	jv all = jv_array(), entries = jv_array();
 	const struct cr_ynode *images = cr_ynode_get(cr_ydoc_root(d), "images", NULL);
 	const char *registry = NULL;
@@ -258,7 +265,6 @@ static int validate(int argc, const char **argv)
 	jv_free(all);
 	cr_image_ref_free(&first);
 	cr_ydoc_free(d);
-	free(err);
 	cr_buf_free(&dir);
 	cr_buf_free(&path);
 	cr_buf_free(&data);
@@ -282,12 +288,7 @@ static int set_registry(int argc, const char **argv)
 
 	struct cr_buf path = CR_BUF_INIT, data = CR_BUF_INIT, out = CR_BUF_INIT;
 	overlay_path(name, "/kustomization.yaml", &path);
-	if (cr_read_file(path.data, &data) < 0)
-		cr_die(CR_EXIT_INPUT, "%s: %s", path.data, strerror(errno));
-	char *err = NULL;
-	struct cr_ydoc *d = cr_ydoc_parse(data.data, data.len, path.data, &err);
-	if (!d)
-		cr_die(CR_EXIT_INPUT, "%s", err);
+	struct cr_ydoc *d = load(path.data, &data);
 	const struct cr_ynode *images = cr_ynode_get(cr_ydoc_root(d), "images", NULL);
 	if (!images || images->kind != CR_YSEQ || !images->n)
 		cr_die(CR_EXIT_INPUT, "%s: no images: list to point at a registry", path.data);
