@@ -3,13 +3,15 @@
  * kustomization.yaml") without hand-editing YAML. Edits keep the user's
  * file byte for byte outside the edited values (common/yedit.c).
  *
+ *   list                    the overlays with registry, project, tags, replicas
  *   set-registry NAME [R]   every platform image of the overlay to R/PROJECT/name
  *   build NAME              kubectl kustomize of the overlay, on stdout
  *   validate NAME           findings that make it unfit to deploy, file:line
  *
- * Not written yet: list, create, set-image, set-tag, set-replicas, diff
+ * Not written yet: create, set-image, set-tag, set-replicas, diff
  * (issue 10).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -24,6 +26,7 @@
 #include "crucible/log.h"
 #include "crucible/manifests.h"
 #include "crucible/opts.h"
+#include "crucible/table.h"
 #include "crucible/util.h"
 #include "crucible/yedit.h"
 
@@ -38,7 +41,7 @@ static struct poptOption options[] = {
 	{ "dir", '\0', POPT_ARG_STRING, &o.dir, 0, "overlays root (default: the project's overlays/)", "DIR" },
 	{ "project", '\0', POPT_ARG_STRING, &o.project, 0,
 	  "set-registry: the project path (default $PROJECT_NAME, else crucible-platform)", "P" },
-	{ "output", 'o', POPT_ARG_STRING, &o.output, 0, "validate: text (default) or json", "FORMAT" },
+	{ "output", 'o', POPT_ARG_STRING, &o.output, 0, "list, validate: text (default) or json", "FORMAT" },
 	{ "dry-run", '\0', POPT_ARG_NONE, &o.dry_run, 0, "print the new kustomization.yaml instead of writing it", NULL },
 	CR_GLOBAL_OPTIONS,
 	POPT_TABLEEND
@@ -46,6 +49,8 @@ static struct poptOption options[] = {
 
 static const char more[] =
 	"Commands:\n"
+	"  list                   the overlays: registry, project, tag per image,\n"
+	"                         replicas (-o json for an array)\n"
 	"  set-registry NAME [R]  point every image of the overlay's images: list at\n"
 	"                         R/PROJECT/<name>, keeping names and tags; R defaults\n"
 	"                         to $ECR_REGISTRY\n"
@@ -71,15 +76,31 @@ static const char *env_or(const char *name, const char *dflt)
 	return v && *v ? v : dflt;
 }
 
+/* --dir, else the project's overlays/. */
+static void overlays_root(struct cr_buf *path)
+{
+	const char *home = o.dir ? NULL : cr_manifests_home();
+	if (!o.dir && !home)
+		cr_die(CR_EXIT_INPUT, "no Crucible manifests found: set CRUCIBLE_MANIFESTS or give --dir");
+	cr_buf_addf(path, "%s%s", o.dir ? o.dir : home, o.dir ? "" : "/overlays");
+}
+
+/* -o: false for text, true for json; anything else is a usage error. */
+static bool want_json(void)
+{
+	bool json = o.output && !strcmp(o.output, "json");
+	if (o.output && !json && strcmp(o.output, "text"))
+		cr_usage_error("-o must be text or json, not '%s'", o.output);
+	return json;
+}
+
 /* DIR/NAME plus file ("" for the directory), NAME checked: no '/' or '..'. */
 static void overlay_path(const char *name, const char *file, struct cr_buf *path)
 {
 	if (!*name || strchr(name, '/') || !strcmp(name, "..") || name[0] == '.')
 		cr_die(CR_EXIT_INPUT, "bad overlay name '%s': a directory name without '/' or '..'", name);
-	const char *home = o.dir ? NULL : cr_manifests_home();
-	if (!o.dir && !home)
-		cr_die(CR_EXIT_INPUT, "no Crucible manifests found: set CRUCIBLE_MANIFESTS or give --dir");
-	cr_buf_addf(path, "%s%s/%s%s", o.dir ? o.dir : home, o.dir ? "" : "/overlays", name, file);
+	overlays_root(path);
+	cr_buf_addf(path, "/%s%s", name, file);
 }
 
 /* The kustomization at path, parsed into data's bytes; bad input dies (exit 3). */
@@ -208,9 +229,7 @@ static int validate(int argc, const char **argv)
 {
 	if (argc != 1)
 		cr_usage_error("validate takes NAME");
-	bool json = o.output && !strcmp(o.output, "json");
-	if (o.output && !json && strcmp(o.output, "text"))
-		cr_usage_error("-o must be text or json, not '%s'", o.output);
+	bool json = want_json();
 	struct cr_buf dir = CR_BUF_INIT, path = CR_BUF_INIT, data = CR_BUF_INIT;
 	overlay_path(argv[0], "", &dir);
 	cr_buf_addf(&path, "%s/kustomization.yaml", dir.data);
@@ -269,6 +288,104 @@ static int validate(int argc, const char **argv)
 	cr_buf_free(&path);
 	cr_buf_free(&data);
 	return rc;
+}
+
+/* One overlay as list shows it: {name, registry, project, images, replicas}. */
+static jv describe(const char *name, const char *path)
+{
+	struct cr_buf data = CR_BUF_INIT;
+	struct cr_ydoc *d = load(path, &data);
+	const struct cr_ynode *root = cr_ydoc_root(d);
+	const struct cr_ynode *images = cr_ynode_get(root, "images", NULL), *reps = cr_ynode_get(root, "replicas", NULL);
+	jv registry = jv_null(), project = jv_null(), imgs = jv_array(), counts = jv_object();
+	for (size_t i = 0; images && images->kind == CR_YSEQ && i < images->n; i++) {
+		const struct cr_ynode *img = images->items[i];
+		const char *n = cr_ynode_str(cr_ynode_get(img, "name", NULL));
+		const char *nn = cr_ynode_str(cr_ynode_get(img, "newName", NULL));
+		const char *tag = cr_ynode_str(cr_ynode_get(img, "newTag", NULL));
+		const char *dig = cr_ynode_str(cr_ynode_get(img, "digest", NULL));
+		struct cr_image_ref r = CR_IMAGE_REF_INIT;
+		const char *why, *slash;
+		if (nn && jv_get_kind(project) == JV_KIND_NULL && cr_image_ref_parse(nn, &r, &why) == 0) {
+			jv_free(registry);
+			registry = r.domain ? jv_string(r.domain) : jv_null();
+			if ((slash = strrchr(r.path, '/'))) {
+				jv_free(project);
+				project = jv_string_sized(r.path, (int)(slash - r.path));
+			}
+		}
+		cr_image_ref_free(&r);
+		imgs = jv_array_append(imgs, JV_OBJECT(jv_string("name"), n ? jv_string(n) : jv_null(),
+						       jv_string("newName"), nn ? jv_string(nn) : jv_null(),
+						       jv_string("tag"), tag ? jv_string(tag) : dig ? jv_string(dig) : jv_null()));
+	}
+	for (size_t i = 0; reps && reps->kind == CR_YSEQ && i < reps->n; i++) {
+		const char *n = cr_ynode_str(cr_ynode_get(reps->items[i], "name", NULL));
+		const char *c = cr_ynode_str(cr_ynode_get(reps->items[i], "count", NULL));
+		if (n && c)
+			counts = jv_object_set(counts, jv_string(n), jv_number(strtod(c, NULL)));
+	}
+	cr_ydoc_free(d);
+	cr_buf_free(&data);
+	return JV_OBJECT(jv_string("name"), jv_string(name), jv_string("registry"), registry,
+			 jv_string("project"), project, jv_string("images"), imgs, jv_string("replicas"), counts);
+}
+
+static int is_overlay(const struct dirent *e)
+{
+	return e->d_name[0] != '.';
+}
+
+static int list(int argc, const char **argv)
+{
+	(void)argv;
+	if (argc != 0)
+		cr_usage_error("list takes no arguments");
+	bool json = want_json();
+	struct cr_buf root = CR_BUF_INIT;
+	overlays_root(&root);
+	struct dirent **names;
+	int n = scandir(root.data, &names, is_overlay, alphasort);
+	if (n < 0)
+		cr_die(CR_EXIT_INPUT, "%s: %s", root.data, strerror(errno));
+	jv all = jv_array();
+	for (int i = 0; i < n; i++) {
+		struct cr_buf path = CR_BUF_INIT;
+		struct stat st;
+		cr_buf_addf(&path, "%s/%s/kustomization.yaml", root.data, names[i]->d_name);
+		if (stat(path.data, &st) == 0)
+			all = jv_array_append(all, describe(names[i]->d_name, path.data));
+		cr_buf_free(&path);
+		free(names[i]);
+	}
+	free(names);
+	cr_buf_free(&root);
+	if (json) {
+		jv_dumpf(all, stdout, JV_PRINT_INDENT_FLAGS(2));
+		putchar('\n');
+		return CR_EXIT_OK;
+	}
+	static const char *const headers[] = { "NAME", "REGISTRY", "PROJECT", "TAGS", "REPLICAS" };
+	struct cr_table *t = cr_table_new(5, headers);
+	jv rows = cr_jq_eval(".[] | [.name, (.registry // \"-\"), (.project // \"-\"), "
+			     "(if ([.images[].tag] | unique | length) == 1 then .images[0].tag // \"-\" "
+			     "else [.images[] | \"\\(.name)=\\(.tag // \"-\")\"] | join(\",\") | if . == \"\" then \"-\" else . end end), "
+			     "([.replicas | to_entries[] | \"\\(.key)=\\(.value)\"] | join(\",\") | if . == \"\" then \"-\" else . end)]",
+			     all, jv_null());
+	jv_array_foreach(rows, i, row) {
+		const char *cells[5];
+		jv v[5];
+		for (int c = 0; c < 5; c++)
+			cells[c] = jv_string_value(v[c] = jv_array_get(jv_copy(row), c));
+		cr_table_row(t, cells);
+		for (int c = 0; c < 5; c++)
+			jv_free(v[c]);
+		jv_free(row);
+	}
+	cr_table_print(t, stdout);
+	cr_table_free(t);
+	jv_free(rows);
+	return CR_EXIT_OK;
 }
 
 static int set_registry(int argc, const char **argv)
@@ -335,7 +452,7 @@ int main(int argc, const char **argv)
 {
 	static struct cr_tool tool = {
 		.step = "overlay",
-		.args_help = "set-registry|build|validate [flags]",
+		.args_help = "list|set-registry|build|validate [flags]",
 		.summary = "Point an overlay's images at your registry without hand-editing YAML",
 		.more_help = more,
 		.table = options,
@@ -343,12 +460,14 @@ int main(int argc, const char **argv)
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)
-		cr_usage_error("missing command: set-registry, build or validate");
+		cr_usage_error("missing command: list, set-registry, build or validate");
 	if (!strcmp(args[0], "set-registry"))
 		return set_registry(nargs - 1, args + 1);
 	if (!strcmp(args[0], "build"))
 		return build(nargs - 1, args + 1);
 	if (!strcmp(args[0], "validate"))
 		return validate(nargs - 1, args + 1);
-	cr_usage_error("unknown command '%s' (written so far: set-registry, build, validate)", args[0]);
+	if (!strcmp(args[0], "list"))
+		return list(nargs - 1, args + 1);
+	cr_usage_error("unknown command '%s' (written so far: list, set-registry, build, validate)", args[0]);
 }
