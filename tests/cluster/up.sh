@@ -15,13 +15,22 @@ name=crucible
 k() { "$bin/kubectl" --kubeconfig "$dir/kubeconfig" "$@"; }
 
 cat "$here/kwokctl.yaml" "$here/stages/kwok-stages.yaml" "$here/stages/faults.yaml" | sed 's/^---$/---/' >"$dir/config.yaml"
-# kwokctl reads the Stages from its config and hands them to kwok.
-kwokctl --name "$name" -c "$dir/config.yaml" create cluster --runtime binary \
-	--kubeconfig "$dir/kubeconfig" --wait 60s --timeout 120s \
-	--etcd-binary "$bin/etcd" --kube-apiserver-binary "$bin/kube-apiserver" \
-	--kube-controller-manager-binary "$bin/kube-controller-manager" \
-	--kube-scheduler-binary "$bin/kube-scheduler" --kwok-controller-binary "$bin/kwok" \
-	>"$dir/kwokctl.log" 2>&1 || { cat "$dir/kwokctl.log" >&2; exit 4; }
+# kwokctl reads the Stages from its config and hands them to kwok. It picks
+# free ports before the components bind them: two clusters starting at once
+# can pick the same port, so starts are serialised (flock) and retried once.
+create() {
+	flock 9
+	kwokctl --name "$name" -c "$dir/config.yaml" create cluster --runtime binary \
+		--kubeconfig "$dir/kubeconfig" --wait 60s --timeout 120s \
+		--etcd-binary "$bin/etcd" --kube-apiserver-binary "$bin/kube-apiserver" \
+		--kube-controller-manager-binary "$bin/kube-controller-manager" \
+		--kube-scheduler-binary "$bin/kube-scheduler" --kwok-controller-binary "$bin/kwok" \
+		>"$dir/kwokctl.log" 2>&1 && k get --raw /readyz >/dev/null 2>&1
+} 9>"${TMPDIR:-/tmp}/kubectl-crucible-cluster.lock"
+if ! create; then
+	kwokctl --name "$name" delete cluster --kubeconfig "$dir/kubeconfig" >/dev/null 2>&1
+	create || { cat "$dir/kwokctl.log" >&2; exit 4; }
+fi
 
 k apply -f "$here/stages/classes.yaml" -f "$here/nodes.yaml" -f "$here/restricted.yaml" >/dev/null
 # The restricted user: a client certificate signed by the cluster's CA.
