@@ -106,11 +106,12 @@ cluster:
 	@bash tests/cluster/build.sh >/dev/null
 
 # The files that talk to a cluster; KUBECONFIG=... runs them on yours instead
-# (in a disposable namespace crucible), through kubectl on PATH only.
+# (in a disposable namespace crucible), through kubectl on PATH only; an
+# exported KUBECONFIG is never used, only one given on the command line.
 E2E_FILES = deploy-\|secrets-\|overlay\|migrate\|verify
 e2e: all cluster
 	@cb=$$(bash tests/cluster/build.sh); \
-	if [ -n "$(KUBECONFIG)" ]; then \
+	if [ "$(origin KUBECONFIG)" = "command line" ]; then \
 		CRUCIBLE_CLUSTER=kubeconfig CRUCIBLE_KUBECONFIG=$(abspath $(KUBECONFIG)) \
 		CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/run-tests.sh sh '$(E2E_FILES)'; \
 	else \
