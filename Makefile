@@ -7,6 +7,9 @@
 #   make strict     compile everything with clang and extra warnings (-Wshadow -Wconversion ...)
 #   make demo       the guide end to end against the simulated cluster
 #   make bench      benchmark figures (see bench/)
+#   make cluster    build the real control plane for make e2e (needs Go; cached)
+#   make e2e        the cluster tests on the real control plane, through kubectl
+#                   on PATH and the control plane's own kubectl
 #   make install PREFIX=/usr/local DESTDIR=
 
 VERSION  = 0.1.0
@@ -34,7 +37,7 @@ bin_name = $(if $(filter crucible,$(1)),kubectl-crucible,kubectl-crucible-$(1))
 BINS = $(foreach t,$(TOOLS),$(BINDIR)/$(call bin_name,$(t)))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check asan valgrind demo bench install clean dist fuzz fuzz-run strict
+.PHONY: all check asan valgrind demo bench install clean dist fuzz fuzz-run strict cluster e2e
 .DELETE_ON_ERROR:
 
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
@@ -157,6 +160,25 @@ valgrind: all $(UNIT_TESTS) $(FUZZ_REGRESS)
 
 demo: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/demo.sh
+
+# The real control plane (tests/cluster): Kubernetes, etcd and kwok built
+# from the Go module proxy into a cache keyed by go.sum.
+cluster:
+	@bash tests/cluster/build.sh >/dev/null
+
+# The files that talk to a cluster; KUBECONFIG=... runs them on yours instead
+# (in a disposable namespace crucible), through kubectl on PATH only; an
+# exported KUBECONFIG is never used, only one given on the command line.
+E2E_FILES = deploy-\|secrets-\|overlay\|migrate\|verify
+e2e: all cluster
+	@cb=$$(bash tests/cluster/build.sh); \
+	if [ "$(origin KUBECONFIG)" = "command line" ]; then \
+		CRUCIBLE_CLUSTER=kubeconfig CRUCIBLE_KUBECONFIG=$(abspath $(KUBECONFIG)) \
+		CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/run-tests.sh sh '$(E2E_FILES)'; \
+	else \
+		CRUCIBLE_CLUSTER=real CRUCIBLE_CLUSTER_BIN=$$cb CRUCIBLE_E2E_KUBECTLS="path $$cb/kubectl" \
+		CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/run-tests.sh sh '$(E2E_FILES)'; \
+	fi
 
 bench: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/run.sh

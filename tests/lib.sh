@@ -14,6 +14,7 @@ _failed=0
 _sim_pid=
 
 cleanup() {
+	[ -n "${_real_dir:-}" ] && bash "$TOP/tests/cluster/down.sh" "$CRUCIBLE_CLUSTER_BIN" "$_real_dir"
 	if [ -n "$_sim_pid" ]; then
 		kill -TERM "$_sim_pid" 2>/dev/null
 		wait "$_sim_pid" 2>/dev/null
@@ -50,7 +51,12 @@ lacks() {
 
 # start_sim [simcluster args...]: starts the simulated API server on a free
 # port, exports KUBECONFIG, and sets SIM_URL.
+# With CRUCIBLE_CLUSTER=real (make e2e) it starts the real control plane
+# instead (tests/cluster/up.sh, binaries in CRUCIBLE_CLUSTER_BIN) and
+# SIM_URL stays empty; a scenario beyond the base one skips the file, and
+# with CRUCIBLE_CLUSTER=kubeconfig the suite runs on $CRUCIBLE_KUBECONFIG.
 start_sim() {
+	case ${CRUCIBLE_CLUSTER:-sim} in real | kubeconfig) _start_real "$@"; return ;; esac
 	export KUBECONFIG="$T/kubeconfig"
 	rm -f "$T/sim.out" # a second simulator in one file must not read the first one's line
 	python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" "$@" >"$T/sim.out" 2>"$T/sim.log" &
@@ -68,6 +74,23 @@ start_sim() {
 	esac
 }
 
+_start_real() {
+	SIM_URL=
+	if [ $# -gt 0 ] && [ "$*" != "--scenario $TOP/tests/scenarios/deploy-base.json" ]; then
+		skip "simulator scenario ($*) has no real-cluster form yet"; exit 0
+	fi
+	if [ "$CRUCIBLE_CLUSTER" = kubeconfig ]; then
+		export KUBECONFIG=$CRUCIBLE_KUBECONFIG; return
+	fi
+	_real_dir=$T/cluster
+	if ! bash "$TOP/tests/cluster/up.sh" "$CRUCIBLE_CLUSTER_BIN" "$_real_dir" >"$T/up.log" 2>&1; then
+		echo "not ok - real control plane did not start"; tail -20 "$T/up.log" | sed 's/^/#   /'; exit 1
+	fi
+	export KUBECONFIG=$_real_dir/kubeconfig
+}
+# sim_only: ends the file with a skip when it runs on a real cluster (it needs /_sim).
+sim_only() { [ -z "${SIM_URL:-}" ] && { skip "needs the simulator: $*"; done_testing; }; return 0; }
+
 # same NAME GOT WANT: passes when the two strings are equal.
 same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
 
@@ -82,15 +105,23 @@ eventually() {
 }
 
 # The simulator's global resourceVersion (unchanged by dry runs and no-op writes).
-rv() { curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
+# On a real cluster (leases and events move its revision all the time): a
+# digest of the resourceVersions of the objects in the crucible namespace.
+rv() {
+	[ -z "$SIM_URL" ] && { kubectl get -n crucible -o json \
+		deploy,sts,ds,job,svc,cm,secret,pvc,networkpolicy,sa,pdb 2>/dev/null |
+		jq -c '[.items[] | [.kind, .metadata.name, .metadata.resourceVersion]] | sort' |
+		sha256sum | cut -c1-16; return; }
+	curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
 # fault JSON: merges a change into the running simulator's scenario.
-fault() { curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
+fault() { sim_only "fault $1"; curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
 
 # The Crucible base's storage-pvc asks for ReadWriteMany with no class: make
 # the simulator's NFS class `shared` the cluster's default instead of the
 # local-path `standard` (a scenario cannot choose the default class).
 default_class_shared() {
 	local _
+	[ -z "$SIM_URL" ] && return 0 # the real plane's default class kwok-volume offers RWX
 	for _ in $(seq 50); do
 		kubectl annotate --overwrite storageclass shared storageclass.kubernetes.io/is-default-class=true >/dev/null 2>&1 && break
 		sleep 0.1

@@ -22,8 +22,19 @@ if [ "$kind" != unit ]; then
 fi
 [ -n "$filter" ] && mapfile -t files < <(printf '%s\n' "${files[@]}" | grep -- "$filter")
 
+# make e2e: CRUCIBLE_E2E_KUBECTLS="path /x/kubectl" runs each file once per
+# kubectl ("path": the one on PATH; else that binary's directory goes first).
+kubectls=(${CRUCIBLE_E2E_KUBECTLS:-path})
+if [ ${#kubectls[@]} -gt 1 ]; then
+	mapfile -t files < <(for f in "${files[@]}"; do for k in "${kubectls[@]}"; do echo "$f@$k"; done; done)
+fi
+
 run_one() {
-	local f=$1 log=$2
+	local f=${1%@*} log=$2 k=
+	case $1 in *@*) k=${1##*@} ;; esac
+	if [ -n "$k" ] && [ "$k" != path ]; then
+		PATH="$(dirname "$k"):$PATH" run_one "$f" "$log"; return
+	fi
 	local -a cmd=("$f")
 	case $f in *.sh) cmd=(bash "$f") ;; esac
 	if [ -n "${CRUCIBLE_VALGRIND:-}" ] && [[ $f != *.sh ]]; then

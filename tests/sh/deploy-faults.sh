@@ -18,7 +18,7 @@ fresh() {
 	rm -f "$T/sim.out" # start_sim would read the previous simulator's "ready" line
 	start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
 	if [ -n "${1:-}" ]; then
-		curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"
+		fault "$1"
 	fi
 	[ "${2:-}" = local-path ] || default_class_shared
 	kubectl-crucible-secrets apply >/dev/null 2>&1 || not_ok "secrets apply"
