@@ -337,7 +337,7 @@ struct match_ctx {
 	struct sec_set *set;
 	struct sec_secret *s;
 	const char *at, *end; /* the unmatched rest of the value */
-	const char *pending;  /* placeholder waiting for the next literal */
+	char *pending;        /* placeholder waiting for the next literal (ours: any length) */
 	int learned;
 };
 
@@ -368,13 +368,9 @@ static int match_part(const char *lit, size_t litlen, const char *ph, void *ctx)
 		return -1;
 	}
 	m->at = hit + litlen;
-	m->pending = NULL;
-	if (ph) {
-		/* ph is freed after this call: keep our own copy. */
-		static char keep[128];
-		snprintf(keep, sizeof(keep), "%s", ph);
-		m->pending = keep;
-	}
+	free(m->pending);
+	/* ph is freed after this call: keep our own copy, whole. */
+	m->pending = ph ? cr_xstrdup(ph) : NULL;
 	return !ph && m->at != m->end ? -1 : 0;
 }
 
@@ -396,6 +392,7 @@ static void learn_sources(struct sec_set *set)
 			if (!k->value.data || each_placeholder(r->tmpl, match_part, &m))
 				cr_warn("secret %s: key %s does not have the form %s; values composed from the same source may not match it",
 					s->name, k->name, r->tmpl);
+			free(m.pending);
 		}
 }
 
