@@ -235,8 +235,8 @@ enum cr_run_result child_start(struct child *k, struct cr_child *c, const sigset
 	k->line = (struct cr_buf)CR_BUF_INIT;
 	k->why = CR_RUN_OK;
 	reset_results(c);
-	if (cr_interrupted())
-		return CR_RUN_INTERRUPTED; /* after Ctrl-C, start nothing new */
+	if (child_signals_now())
+		return CR_RUN_INTERRUPTED; /* after Ctrl-C, start nothing new (but cleanup) */
 	if (!c->args.n || !c->args.v[0][0]) {
 		cr_error("cannot run a child: no program given");
 		return CR_RUN_ERROR;

@@ -53,6 +53,8 @@ void child_close(int *fd);
 /* run.c: a SIGINT/SIGTERM taken from a signalfd or sigtimedwait, counted like a caught one. */
 void child_note_signal(int sig);
 int child_signal_count(void);
+/* run.c: signals that count for children: those since cr_cleanup_begin inside a cleanup section. */
+int child_signals_now(void);
 /* run.c: without cr_signals_init, the signal now takes its default action (see run.h). */
 void child_signal_settle(void);
 

@@ -104,7 +104,7 @@ int cr_procs_start(struct cr_procs *g, struct cr_child *c)
 static void enforce(struct cr_procs *g)
 {
 	long long now = cr_now_ms();
-	int signals = child_signal_count();
+	int signals = child_signals_now();
 
 	for (size_t i = 0; i < g->n; i++) {
 		struct child *k = &g->kids[i];

@@ -83,6 +83,23 @@ int cr_interrupted(void)
 	return first_signal;
 }
 
+static int cleanup_base = -1; /* signals counted when the cleanup section began; -1: none */
+
+void cr_cleanup_begin(void)
+{
+	cleanup_base = child_signal_count();
+}
+
+void cr_cleanup_end(void)
+{
+	cleanup_base = -1;
+}
+
+int child_signals_now(void)
+{
+	return cleanup_base < 0 ? child_signal_count() : child_signal_count() - cleanup_base;
+}
+
 /*
  * A program without our handlers gets the default action once its children
  * are gone, unless an outer group still blocks the signal (it settles).
@@ -136,7 +153,7 @@ enum cr_run_result cr_run(struct cr_child *c)
 	enum cr_run_result r = CR_RUN_ERROR;
 
 	if (cr_procs_start(g, c) < 0) {
-		r = c->not_found ? CR_RUN_NOT_FOUND : cr_interrupted() ? CR_RUN_INTERRUPTED : CR_RUN_ERROR;
+		r = c->not_found ? CR_RUN_NOT_FOUND : child_signals_now() ? CR_RUN_INTERRUPTED : CR_RUN_ERROR;
 	} else {
 		while (cr_procs_poll(g, -1) > 0)
 			;

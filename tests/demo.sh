@@ -44,5 +44,6 @@ step kubectl crucible secrets apply
 step kubectl crucible deploy
 step kubectl get pods -n crucible
 step kubectl crucible deploy -q
+step kubectl crucible verify
 echo
 echo "The simulated cluster stops now. On a real cluster: kubectl crucible secrets apply && kubectl crucible deploy --overlay production"

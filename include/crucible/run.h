@@ -87,6 +87,14 @@ void cr_child_clear(struct cr_child *c);
 void cr_signals_init(void);
 /* The first SIGINT/SIGTERM received, or 0: the one place to ask. */
 int cr_interrupted(void);
+/*
+ * A cleanup section, for undoing what the tool created after a Ctrl-C (a
+ * probe pod to delete): between begin and end, children start even though
+ * a signal came, and only a signal that arrives inside the section ends
+ * them (as it would outside).
+ */
+void cr_cleanup_begin(void);
+void cr_cleanup_end(void);
 /* Sleeps ms milliseconds unless a signal comes; returns cr_interrupted(). For retry backoff. */
 int cr_sleep_ms(int ms);
 

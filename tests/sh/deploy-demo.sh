@@ -17,6 +17,9 @@ CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$T/bin" bash tests/demo.sh >"$T/out" 2>"$T/e
 code=$?
 [ "$code" -eq 0 ] && ok "the demo succeeds" || not_ok "the demo succeeds" "exit $code" "$(tail -c 800 "$T/err")"
 contains "the platform is ready" "$T/out" "api-service"
+tail -n 3 "$T/out" | grep -q "0 failed" && grep -q '^\$ kubectl crucible verify$' "$T/out" &&
+	ok "the demo ends with kubectl crucible verify, clean" || not_ok "the demo ends with kubectl crucible verify, clean" "$(tail -n 5 "$T/out")"
+grep -qx kubectl-crucible-verify "$T/calls" && ok "through the verify binary it was given" || not_ok "through the verify binary it was given"
 lacks "no warning about a claim that then binds" "$T/err" "asks for ReadWriteMany"
 grep -q 'warning' "$T/err" && not_ok "the demo prints no warning" "$(grep warning "$T/err")" || ok "the demo prints no warning"
 grep -q '^kubectl-crucible-deploy$' "$T/calls" 2>/dev/null && grep -q '^kubectl-crucible-secrets$' "$T/calls" &&

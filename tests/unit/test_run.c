@@ -680,6 +680,34 @@ static int signal_without_child(int sig)
 	return 0; /* not reached */
 }
 
+/* After Ctrl-C a cleanup section still runs children; a signal inside it ends them. */
+static int cleanup_after_signal(int unused)
+{
+	struct cr_child c = CR_CHILD_INIT;
+
+	(void)unused;
+	cr_signals_init();
+	raise(SIGINT);
+	run_argv(&c, "echo", "cleaned", NULL);
+	is_int(cr_run(&c), CR_RUN_INTERRUPTED, "after Ctrl-C, cr_run starts nothing");
+	cr_cleanup_begin();
+	is_int(cr_run(&c), CR_RUN_OK, "inside a cleanup section, it runs");
+	is_str(cr_buf_str(&c.out), "cleaned\n", "to the end");
+	cr_child_clear(&c);
+	run_argv(&c, "sleep", "30", NULL);
+	pid_t k = kill_me_later(SIGTERM, 300, 1);
+	long long t0 = ms_now();
+	is_int(cr_run(&c), CR_RUN_INTERRUPTED, "a signal inside the section ends its child");
+	waitpid(k, NULL, 0);
+	ok(ms_now() - t0 < 1500, "at once");
+	cr_cleanup_end();
+	cr_child_clear(&c);
+	run_argv(&c, "true", NULL);
+	is_int(cr_run(&c), CR_RUN_INTERRUPTED, "after the section, nothing starts again");
+	cr_child_clear(&c);
+	return tap_done();
+}
+
 /* `-f -` on a terminal: a blocked read of our stdin ends on Ctrl-C. */
 static int read_interrupted(int unused)
 {
@@ -728,6 +756,7 @@ static void test_signals(void)
 	in_subprocess("SIGTERM with no child running is recorded; a second one kills",
 		      signal_without_child, SIGTERM, SIGTERM);
 	in_subprocess("Ctrl-C ends a blocked read of stdin", read_interrupted, 0, 0);
+	in_subprocess("a cleanup section runs children after Ctrl-C", cleanup_after_signal, 0, 0);
 
 	snprintf(pidfile, sizeof(pidfile), "%s/pid", tmpdir);
 	in_subprocess("without cr_signals_init, SIGINT during cr_run kills the process",

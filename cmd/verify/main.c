@@ -1,0 +1,179 @@
+/*
+ * kubectl-crucible-verify: the guide's step 3 ("get pods, get svc, logs")
+ * and its whole troubleshooting section as one check with a real exit code:
+ *
+ *   render the manifests → read the cluster (two kubectl calls) → check each
+ *   area → explain crash loops with their logs → probes on request → report
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crucible/exit.h"
+#include "crucible/jq.h"
+#include "crucible/log.h"
+#include "crucible/manifests.h"
+#include "crucible/namespace.h"
+#include "crucible/opts.h"
+#include "crucible/util.h"
+#include "verify.h"
+
+static char *opt_only, *opt_skip, *opt_fail_on, *opt_output, *opt_watch, *opt_restarts;
+static int opt_dns, opt_db, opt_watch_set;
+
+enum { OPT_WATCH = 1 };
+
+static struct poptOption verify_table[] = {
+	{ "only", '\0', POPT_ARG_STRING, &opt_only, 0, "run only these checks (IDs or areas, comma-separated)", "ID,..." },
+	{ "skip", '\0', POPT_ARG_STRING, &opt_skip, 0, "leave these checks out (IDs or areas)", "ID,..." },
+	{ "fail-on", '\0', POPT_ARG_STRING, &opt_fail_on, 0,
+	  "exit 1 when a check reaches this level (default fail)", "warn|fail" },
+	{ "dns", '\0', POPT_ARG_NONE, &opt_dns, 0,
+	  "resolve every Service name from a hardened one-shot busybox pod (deleted afterwards)", NULL },
+	{ "db", '\0', POPT_ARG_NONE, &opt_db, 0,
+	  "pg_isready and SELECT 1 from a one-shot postgres:15-alpine pod (deleted afterwards)", NULL },
+	{ "watch", 'w', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, &opt_watch, OPT_WATCH,
+	  "re-run whenever the namespace changes (at most once per INTERVAL, default 2s), until Ctrl-C",
+	  "INTERVAL" },
+	{ "restart-threshold", '\0', POPT_ARG_STRING, &opt_restarts, 0,
+	  "restarts above this are a warning (default 5)", "N" },
+	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "text (default), json or junit", "text|json|junit" },
+	CR_SOURCE_OPTIONS,
+	CR_GLOBAL_OPTIONS,
+	POPT_TABLEEND
+};
+
+static const struct cr_tool tool = {
+	.step = "verify",
+	.args_help = "[-f FILE|-f -|-k DIR|--overlay NAME] [flags]",
+	.summary = "Check that the platform is healthy and deployed as the guide says; say exactly why not.",
+	.more_help =
+		"Areas and check IDs (for --only and --skip; an area name selects all its checks):\n"
+		"  Presence   presence leftover\n"
+		"  Workloads  workload-ready pod-ready pod-image-pull pod-crashloop pod-pending\n"
+		"             pod-config pod-oomkilled pod-restarts\n"
+		"  Services   service-endpoints service-selector service-target-port\n"
+		"             ingress-backend service-dns\n"
+		"  Storage    pvc-bound pvc-spec\n"
+		"  Config     config-ref\n"
+		"  Security   sec-non-root sec-run-as-user sec-read-only-root\n"
+		"             sec-privilege-escalation sec-capabilities sec-seccomp sec-resources\n"
+		"             sec-probes sec-emptydir sec-hostpath sec-sa-token netpol-default-deny\n"
+		"             netpol-coverage rbac psa-labels\n"
+		"  Probes     probe-dns probe-db (with --dns, --db)\n"
+		"\n"
+		"Each check has a level (PASS, WARN, FAIL), the object, one line of why and,\n"
+		"for a finding, the guide's next command. Text shows findings (-v: every\n"
+		"check, -q: failures only); -o json every check; -o junit one testcase each.\n"
+		"The cluster is read in two kubectl calls (every kind and its events; the\n"
+		"Secrets' key names, never their values), plus one 'kubectl logs --previous'\n"
+		"per crash-looping container (at most 5).\n"
+		"\n"
+		"Exit status: 0 nothing reached --fail-on, 1 something did, 2 usage, 3 bad\n"
+		"manifests, 4 kubectl or API error, 130 interrupted.\n"
+		"\n"
+		"Examples:\n"
+		"  kubectl crucible verify\n"
+		"  kubectl crucible verify --skip security --fail-on warn\n"
+		"  kubectl crucible verify --dns --db\n"
+		"  kubectl crucible verify -o junit > verify.xml\n"
+		"  kubectl crucible verify --watch\n",
+	.table = verify_table,
+};
+
+/* "a,b" as a JSON array of the words; unknown IDs are a usage error. */
+static jv id_list(const char *flag, const char *s)
+{
+	jv out = jv_array();
+	if (!s)
+		return out;
+	char *copy = cr_xstrdup(s), *save = NULL;
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (!verify_known_id(w)) {
+			jv_free(out);
+			cr_usage_error("--%s: no check or area '%s'", flag, w);
+		}
+		out = jv_array_append(out, jv_string(w));
+	}
+	free(copy);
+	return out;
+}
+
+static void parse_options(struct verify *v, int argc, const char **argv)
+{
+	int nargs = 0;
+	const char **rest = cr_opts_parse(&tool, argc, argv, &nargs);
+	if (nargs > 0)
+		cr_usage_error("unexpected argument '%s'", rest[0]);
+	if (!opt_output || !strcmp(opt_output, "text"))
+		v->format = FORMAT_TEXT;
+	else if (!strcmp(opt_output, "json"))
+		v->format = FORMAT_JSON;
+	else if (!strcmp(opt_output, "junit"))
+		v->format = FORMAT_JUNIT;
+	else
+		cr_usage_error("-o must be text, json or junit, not '%s'", opt_output);
+	if (opt_fail_on && strcmp(opt_fail_on, "warn") && strcmp(opt_fail_on, "fail"))
+		cr_usage_error("--fail-on must be warn or fail, not '%s'", opt_fail_on);
+	v->fail_on_warn = opt_fail_on && !strcmp(opt_fail_on, "warn");
+	v->only = id_list("only", opt_only);
+	v->skip = id_list("skip", opt_skip);
+	v->dns = opt_dns > 0;
+	v->db = opt_db > 0;
+	v->restart_threshold = 5;
+	if (opt_restarts) {
+		char *end;
+		long n = strtol(opt_restarts, &end, 10);
+		if (*end || end == opt_restarts || n < 0 || n > 1000000)
+			cr_usage_error("--restart-threshold: not a count: '%s'", opt_restarts);
+		v->restart_threshold = (int)n;
+	}
+	(void)opt_watch_set;
+}
+
+static void load_manifests(struct verify *v)
+{
+	int code = CR_EXIT_INPUT;
+	v->manifests = cr_manifests_load(&cr_source, NULL, &code);
+	if (!jv_is_valid(v->manifests)) {
+		jv msg = jv_invalid_get_msg(v->manifests);
+		v->manifests = jv_array();
+		cr_die(code, "%s", jv_string_value(msg));
+	}
+	char *err = NULL;
+	int rc = cr_namespace_choose(jv_copy(v->manifests), "verify one namespace at a time", &err);
+	if (rc != CR_EXIT_OK)
+		cr_die(rc, "%s", err);
+	v->namespace = cr_opts.namespace;
+}
+
+int main(int argc, const char **argv)
+{
+	struct verify v = {
+		.only = jv_array(), .skip = jv_array(), .manifests = jv_null(), .live = jv_null(),
+		.secrets = jv_null(), .checks = jv_array(),
+	};
+	static const char *const programs[] = {
+		"verify-kinds", "kstatus", "verify-presence", "verify-workloads", "verify-services",
+		"verify-storage", "verify-config", "verify-security", "verify-text", "verify-junit",
+		"verify-probe", "verify-probe-result", NULL,
+	};
+	cr_jq_bundle(programs);
+	jv_free(v.only);
+	jv_free(v.skip);
+	parse_options(&v, argc, argv);
+	load_manifests(&v);
+	verify_collect(&v);
+	verify_run_checks(&v);
+	verify_attach_logs(&v);
+	if (v.dns || v.db)
+		verify_probes(&v);
+	int code = verify_report(&v);
+	cr_debug("%d kubectl processes", v.kubectl_calls);
+	jv_free(v.manifests);
+	jv_free(v.live);
+	jv_free(v.secrets);
+	jv_free(v.checks);
+	jv_free(v.only);
+	jv_free(v.skip);
+	return code;
+}
