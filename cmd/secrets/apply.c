@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crucible/exit.h"
+#include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/manager.h"
@@ -75,7 +76,7 @@ static enum cr_run_result apply(struct cr_child *c, const struct cr_buf *manifes
 	cr_strv_pushl(&c->args, "-f", "-", NULL);
 	c->in = manifests->data;
 	c->in_len = manifests->len;
-	return cr_kubectl_run(c);
+	return cr_kubectl_run_retry(c, NULL);
 }
 
 /*
@@ -97,7 +98,7 @@ static enum cr_run_result create_namespace(const struct sec_set *set, struct cr_
 	cr_strv_pushl(&c->args, "apply", "--server-side", "--field-manager=" CR_FIELD_MANAGER, "-f", "-", NULL);
 	c->in = doc.data;
 	c->in_len = doc.len;
-	enum cr_run_result r = cr_kubectl_run(c);
+	enum cr_run_result r = cr_kubectl_run_retry(c, NULL);
 	c->in = NULL;
 	cr_buf_free(&doc);
 	return r;

@@ -10,6 +10,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
+#include "crucible/json.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
 #include "crucible/opts.h"
@@ -66,31 +67,17 @@ static void pointer_of(jv path, struct cr_buf *out)
 		cr_buf_add(out, "", 0);
 }
 
-static const char *str(jv o, const char *field, struct cr_buf *tmp)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(field));
-	cr_buf_reset(tmp);
-	cr_buf_adds(tmp, jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "?");
-	jv_free(v);
-	return tmp->data;
-}
-
 static int print_findings(jv findings, jv origins, FILE *out)
 {
 	int n = 0;
 	jv_array_foreach(findings, i, f) {
 		jv index = jv_object_get(jv_copy(f), jv_string("index"));
 		jv origin = jv_array_get(jv_copy(origins), (int)jv_number_value(index));
-		struct cr_buf ptr = CR_BUF_INIT, file = CR_BUF_INIT, obj = CR_BUF_INIT, key = CR_BUF_INIT,
-			      why = CR_BUF_INIT;
+		struct cr_buf ptr = CR_BUF_INIT;
 		pointer_of(jv_object_get(jv_copy(f), jv_string("path")), &ptr);
-		fprintf(out, "%s:%d: %s %s: %s\n", str(origin, "file", &file), line_of(origin, ptr.data),
-		       str(f, "object", &obj), str(f, "key", &key), str(f, "reason", &why));
+		fprintf(out, "%s:%d: %s %s: %s\n", cr_json_str_or(origin, "file", "?"), line_of(origin, ptr.data),
+		       cr_json_str_or(f, "object", "?"), cr_json_str_or(f, "key", "?"), cr_json_str_or(f, "reason", "?"));
 		cr_buf_free(&ptr);
-		cr_buf_free(&file);
-		cr_buf_free(&obj);
-		cr_buf_free(&key);
-		cr_buf_free(&why);
 		jv_free(origin);
 		jv_free(index);
 		jv_free(f);

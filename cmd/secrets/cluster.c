@@ -8,6 +8,7 @@
 
 #include "crucible/base64.h"
 #include "crucible/exit.h"
+#include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "secrets.h"
@@ -26,10 +27,10 @@
 	"{{end}}{{end}}" \
 	"{{if .items}}{{range .items}}{{template \"s\" .}}{{end}}{{else}}{{template \"s\" .}}{{end}}"
 
-/* Runs c; on failure dies with the kubectl message and the mapped exit code. */
+/* Runs c (retrying transient failures); on failure dies with the kubectl message and the mapped exit code. */
 static void run_or_die(struct cr_child *c, const char *what)
 {
-	enum cr_run_result r = cr_kubectl_run(c);
+	enum cr_run_result r = cr_kubectl_run_retry(c, NULL);
 	if (r == CR_RUN_OK)
 		return;
 	int code = cr_kubectl_exit_code(r);

@@ -9,6 +9,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
+#include "crucible/json.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
 #include "crucible/table.h"
@@ -28,23 +29,8 @@ static jv references(jv workloads)
 	return jv_object_get(r, jv_string("refs"));
 }
 
-static const char *s_of(jv o, const char *field, struct cr_buf *tmp)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(field));
-	cr_buf_reset(tmp);
-	if (jv_get_kind(v) == JV_KIND_STRING) {
-		cr_buf_adds(tmp, jv_string_value(v));
-	} else if (jv_get_kind(v) == JV_KIND_ARRAY) {
-		jv_array_foreach(v, i, e) {
-			cr_buf_addf(tmp, "%s%s", i ? "," : "", jv_string_value(e));
-			jv_free(e);
-		}
-	}
-	jv_free(v);
-	if (!tmp->len)
-		cr_buf_adds(tmp, "<none>");
-	return tmp->data;
-}
+/* A table cell: a string member, or an array of them joined with commas. */
+#define CELL(o, field, tmp) cr_json_text(o, field, ",", "<none>", tmp)
 
 static void print_table(jv secrets)
 {
@@ -52,8 +38,8 @@ static void print_table(jv secrets)
 	struct cr_table *t = cr_table_new(5, head);
 	jv_array_foreach(secrets, i, s) {
 		struct cr_buf c[5] = { CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT };
-		const char *row[] = { s_of(s, "name", &c[0]), s_of(s, "type", &c[1]), s_of(s, "keys", &c[2]),
-				      s_of(s, "age", &c[3]), s_of(s, "usedBy", &c[4]) };
+		const char *row[] = { CELL(s, "name", &c[0]), CELL(s, "type", &c[1]), CELL(s, "keys", &c[2]),
+				      CELL(s, "age", &c[3]), CELL(s, "usedBy", &c[4]) };
 		cr_table_row(t, row);
 		for (int j = 0; j < 5; j++)
 			cr_buf_free(&c[j]);
@@ -79,13 +65,13 @@ static int print_missing(jv missing)
 		jv opt = jv_object_get(jv_copy(m), jv_string("optional"));
 		bool optional = jv_get_kind(opt) == JV_KIND_TRUE;
 		jv_free(opt);
-		s_of(m, "problem", &c[3]);
+		CELL(m, "problem", &c[3]);
 		if (optional)
 			cr_buf_adds(&c[3], " (optional)");
 		else
 			serious++;
-		const char *row[] = { s_of(m, "object", &c[0]), s_of(m, "secret", &c[1]),
-				      s_of(m, "key", &c[2]), c[3].data };
+		const char *row[] = { CELL(m, "object", &c[0]), CELL(m, "secret", &c[1]),
+				      CELL(m, "key", &c[2]), c[3].data };
 		cr_table_row(t, row);
 		for (int j = 0; j < 4; j++)
 			cr_buf_free(&c[j]);

@@ -7,6 +7,7 @@
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
+#include "crucible/json.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
 #include "crucible/namespace.h"
@@ -68,15 +69,6 @@ struct sec_key *sec_add_key(struct sec_secret *s, const char *name)
 }
 
 /* A string field of an object, or "" (o borrowed). */
-static const char *jstr_of(jv o, const char *field)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(field));
-	/* The string lives on in o, which holds a reference to it. */
-	const char *s = jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "";
-	jv_free(v);
-	return s;
-}
-
 static void add_from_refs(struct sec_set *set, jv secrets)
 {
 	jv_array_foreach(secrets, i, sj) {
@@ -121,9 +113,9 @@ void sec_set_from_manifests(struct sec_set *set)
 	jv_free(set->namespace);
 	set->namespace = jv_invalid();
 	jv_array_foreach(objects, i, o) {
-		if (!jv_is_valid(set->namespace) && jv_get_kind(o) == JV_KIND_OBJECT && !strcmp(jstr_of(o, "kind"), "Namespace")) {
+		if (!jv_is_valid(set->namespace) && jv_get_kind(o) == JV_KIND_OBJECT && !strcmp(cr_json_str(o, "kind"), "Namespace")) {
 			jv md = jv_object_get(jv_copy(o), jv_string("metadata"));
-			if (jv_get_kind(md) == JV_KIND_OBJECT && !strcmp(jstr_of(md, "name"), cr_opts.namespace))
+			if (jv_get_kind(md) == JV_KIND_OBJECT && !strcmp(cr_json_str(md, "name"), cr_opts.namespace))
 				set->namespace = jv_copy(o);
 			jv_free(md);
 		}
@@ -345,7 +337,7 @@ struct match_ctx {
 	struct sec_set *set;
 	struct sec_secret *s;
 	const char *at, *end; /* the unmatched rest of the value */
-	const char *pending;  /* placeholder waiting for the next literal */
+	char *pending;        /* placeholder waiting for the next literal (ours: any length) */
 	int learned;
 };
 
@@ -376,13 +368,9 @@ static int match_part(const char *lit, size_t litlen, const char *ph, void *ctx)
 		return -1;
 	}
 	m->at = hit + litlen;
-	m->pending = NULL;
-	if (ph) {
-		/* ph is freed after this call: keep our own copy. */
-		static char keep[128];
-		snprintf(keep, sizeof(keep), "%s", ph);
-		m->pending = keep;
-	}
+	free(m->pending);
+	/* ph is freed after this call: keep our own copy, whole. */
+	m->pending = ph ? cr_xstrdup(ph) : NULL;
 	return !ph && m->at != m->end ? -1 : 0;
 }
 
@@ -404,6 +392,7 @@ static void learn_sources(struct sec_set *set)
 			if (!k->value.data || each_placeholder(r->tmpl, match_part, &m))
 				cr_warn("secret %s: key %s does not have the form %s; values composed from the same source may not match it",
 					s->name, k->name, r->tmpl);
+			free(m.pending);
 		}
 }
 
