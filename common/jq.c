@@ -294,6 +294,17 @@ jv cr_jq_first(struct cr_jq *q, jv input)
 	return first;
 }
 
+jv cr_jq_named_first(const char *name, jv input)
+{
+	jv r = cr_jq_first(cr_jq_named(name), input);
+	if (!jv_is_valid(r)) {
+		jv msg = jv_invalid_get_msg(r);
+		cr_die(CR_EXIT_FAILED, "internal error in %s.jq: %s", name,
+		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no result");
+	}
+	return r;
+}
+
 void cr_jq_free(struct cr_jq *q)
 {
 	if (!q)

@@ -58,13 +58,7 @@ static jv load_template(void)
 
 static jv run_program(const char *name, jv input)
 {
-	jv out = cr_jq_first(cr_jq_named(name), input);
-	if (!jv_is_valid(out)) {
-		jv msg = jv_invalid_get_msg(out);
-		cr_die(CR_EXIT_FAILED, "internal error in %s.jq: %s", name,
-		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no result");
-	}
-	return out;
+	return cr_jq_named_first(name, input);
 }
 
 jv mig_manifests(const struct migrate *m, const char *namespace)

@@ -57,6 +57,11 @@ int cr_jq_run(struct cr_jq *q, jv input, cr_jq_fn fn, void *ctx, char **errmsg);
 jv cr_jq_collect(struct cr_jq *q, jv input);
 /* The first result; jv_invalid() when none, invalid with message on error. */
 jv cr_jq_first(struct cr_jq *q, jv input);
+/*
+ * The first result of the embedded program NAME.jq; an error or no result
+ * is a bug in the program, so it ends the tool (exit 1) naming it.
+ */
+jv cr_jq_named_first(const char *name, jv input);
 void cr_jq_free(struct cr_jq *q);
 
 /* One-shot helper: compile, collect, free. */
