@@ -54,10 +54,12 @@ expect_exit 3 "malformed YAML" $O set-registry x registry.example --dir "$T/bad"
 grep -Eq "kustomization.yaml:[0-9]+:[0-9]+: " "$T/err" && [ "$(wc -l <"$T/err")" -eq 1 ] &&
 	ok "malformed YAML: one line with file:line:column" || not_ok "malformed YAML: one line with file:line:column" "$(cat "$T/err")"
 
-# A full disk: the overlay on a 4 KiB tmpfs in a private mount namespace,
-# filled so that the temp file cannot be written whole.
+# A full disk: the overlays root on a 4 KiB tmpfs in a private mount
+# namespace (the base beside it, where set-registry reads the platform's
+# image names), filled so that the temp file cannot be written whole.
 if unshare -rm true 2>/dev/null; then
-	mkdir -p "$T/full"
+	mkdir -p "$T/full/overlays"
+	cp -R "$TOP/k8s/base" "$T/full/base"
 	cp "$T/before.yaml" "$T/full.before"
 	unshare -rm bash -c '
 		mount -t tmpfs -o size=4k tmpfs "$1" || exit 99
@@ -65,7 +67,7 @@ if unshare -rm true 2>/dev/null; then
 		head -c 100000 /dev/zero >"$1/fill" 2>/dev/null
 		'"$O"' set-registry production registry.example --dir "$1" 2>"$3"; echo $? >"$3.rc"
 		cp "$1/production/kustomization.yaml" "$3.after"; ls -A "$1/production" >"$3.ls"
-	' _ "$T/full" "$T/full.before" "$T/full.err"
+	' _ "$T/full/overlays" "$T/full.before" "$T/full.err"
 	same "a full disk fails the edit (exit 1)" "$(cat "$T/full.err.rc" 2>/dev/null)" 1
 	contains "and says so" "$T/full.err" "No space left on device"
 	cmp -s "$T/full.before" "$T/full.err.after" && ok "the old file is whole" || not_ok "the old file is whole"
