@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubectl crucible overlay set-registry, offline, on a copy of the manifests:
-# only the images' newName lines change (comments, order, everything else
-# byte for byte), the file keeps its mode, --dry-run writes nothing, a write
+# only the platform images' newName lines change, their names kept below the
+# project (comments, order, everything else byte for byte), the file keeps its mode, --dry-run writes nothing, a write
 # that fails (a full tmpfs) leaves the old file whole, bad input exits 3.
 . "$(dirname "$0")/../lib.sh"
 
@@ -40,6 +40,17 @@ lacks "no placeholder left" "$T/render.yaml" "ecr-registry.invalid"
 # dev's images have no host: they get one; --dir points at another overlays root.
 expect_exit 0 "set-registry with --dir and --project" $O set-registry dev registry.example:5000 --dir "$T/k8s/overlays" --project team
 contains "a host-less newName gets the registry" "$T/k8s/overlays/dev/kustomization.yaml" "newName: registry.example:5000/team/api-service"
+
+# Names stay whole below the project; images that are not the platform's stay where they are.
+mkdir -p "$T/k8s/overlays/nested"
+printf 'resources:\n  - ../../base\nimages:\n  - name: api-service\n    newName: old.example/proj/tools/api-service\n  - name: postgres\n    newName: mirror.example/lib/postgres\n' \
+	>"$T/k8s/overlays/nested/kustomization.yaml"
+cp "$T/k8s/overlays/nested/kustomization.yaml" "$T/nested.before"
+expect_exit 0 "set-registry on a nested name" $O set-registry nested registry.example --project team
+same "the name below the project is kept, postgres left alone" \
+	"$(diff "$T/nested.before" "$T/k8s/overlays/nested/kustomization.yaml" | grep '^[<>]')" \
+	"<     newName: old.example/proj/tools/api-service
+>     newName: registry.example/team/tools/api-service"
 
 # Bad input: exit 3, one line naming what is wrong.
 expect_exit 3 "a NAME with '/'" $O set-registry ../production registry.example
