@@ -90,19 +90,17 @@ static const struct cr_ynode *entry(const struct cr_ydoc *d, const char *name)
  */
 bool overlay_image_known(const struct cr_ydoc *d, jv repos, const char *name)
 {
-	if (entry(d, name))
-		return true;
+	bool found = entry(d, name) != NULL, output = false;
 	const struct cr_ynode *images = cr_ynode_get(cr_ydoc_root(d), "images", NULL);
 	for (size_t i = 0; images && images->kind == CR_YSEQ && i < images->n; i++) {
 		const char *nn = cr_ynode_str(cr_ynode_get(images->items[i], "newName", NULL));
-		if (nn && !strcmp(nn, name))
-			return false;
+		output |= nn && !strcmp(nn, name);
 	}
-	bool found = false;
 	jv_array_foreach(repos, i, r) {
-		found |= !strcmp(jv_string_value(r), name);
+		found |= !output && !strcmp(jv_string_value(r), name);
 		jv_free(r);
 	}
+	jv_free(repos);
 	return found;
 }
 

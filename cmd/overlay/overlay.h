@@ -56,7 +56,7 @@ struct overlay_image_arg {
 /* IMAGE=NEWNAME[:TAG][@DIGEST], IMAGE=:TAG, IMAGE:TAG, IMAGE@DIGEST; a bad one dies (exit 3). */
 void overlay_image_arg_parse(const char *arg, struct overlay_image_arg *a);
 void overlay_image_arg_free(struct overlay_image_arg *a);
-/* Whether the overlay's images: list or its rendered manifests (repos) have the image. */
+/* Whether the overlay's images: list or its rendered manifests (repos, consumed) have the image. */
 bool overlay_image_known(const struct cr_ydoc *d, jv repos, const char *name);
 /* Sets the images: entry for a->name, adding it when missing; d is parsed again. */
 struct cr_ydoc *overlay_image_set(const char *path, struct cr_buf *data, struct cr_ydoc *d,
