@@ -106,6 +106,37 @@ struct cr_ydoc *overlay_reparse(const char *path, struct cr_buf *data, struct cr
 	return d;
 }
 
+/* The item of the top-level list (images:, replicas:) whose name: is name, or NULL. */
+const struct cr_ynode *overlay_entry(const struct cr_ydoc *d, const char *list, const char *name)
+{
+	const struct cr_ynode *seq = cr_ynode_get(cr_ydoc_root(d), list, NULL);
+	for (size_t i = 0; seq && seq->kind == CR_YSEQ && i < seq->n; i++) {
+		const char *n = cr_ynode_str(cr_ynode_get(seq->items[i], "name", NULL));
+		if (n && !strcmp(n, name))
+			return seq->items[i];
+	}
+	return NULL;
+}
+
+void overlay_edit_open(struct overlay_edit *e, const char *name)
+{
+	*e = (struct overlay_edit){ CR_BUF_INIT, CR_BUF_INIT, CR_BUF_INIT, NULL };
+	overlay_path(name, "", &e->dir);
+	cr_buf_addf(&e->path, "%s/kustomization.yaml", e->dir.data);
+	e->d = overlay_load(e->path.data, &e->data);
+}
+
+void overlay_edit_save(struct overlay_edit *e, const char *done)
+{
+	cr_ydoc_free(e->d);
+	overlay_write(e->path.data, &e->data);
+	if (!overlay_opts.dry_run)
+		cr_info("%s: %s", e->path.data, done);
+	cr_buf_free(&e->dir);
+	cr_buf_free(&e->path);
+	cr_buf_free(&e->data);
+}
+
 /* The objects kubectl kustomize renders from dir; failing to render dies (3, or 4 without kubectl). */
 jv overlay_objects(const char *dir)
 {

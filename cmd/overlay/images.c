@@ -72,16 +72,9 @@ void overlay_image_arg_parse(const char *arg, struct overlay_image_arg *a)
 	cr_image_ref_free(&r);
 }
 
-/* The images: entry named name, or NULL. */
 static const struct cr_ynode *entry(const struct cr_ydoc *d, const char *name)
 {
-	const struct cr_ynode *images = cr_ynode_get(cr_ydoc_root(d), "images", NULL);
-	for (size_t i = 0; images && images->kind == CR_YSEQ && i < images->n; i++) {
-		const char *n = cr_ynode_str(cr_ynode_get(images->items[i], "name", NULL));
-		if (n && !strcmp(n, name))
-			return images->items[i];
-	}
-	return NULL;
+	return overlay_entry(d, "images", name);
 }
 
 /*

@@ -29,6 +29,15 @@ bool overlay_want_json(void);                                   /* -o json (text
 void overlay_path(const char *name, const char *file, struct cr_buf *path);
 /* The kustomization at path, parsed into data's bytes; bad input dies (exit 3). */
 struct cr_ydoc *overlay_load(const char *path, struct cr_buf *data);
+/* The item of the top-level list (images:, replicas:) whose name: is name, or NULL. */
+const struct cr_ynode *overlay_entry(const struct cr_ydoc *d, const char *list, const char *name);
+/* An overlay's kustomization.yaml being edited: opened (loaded and checked), then saved and freed. */
+struct overlay_edit {
+	struct cr_buf dir, path, data;
+	struct cr_ydoc *d; /* over data; each edit parses it again (overlay_reparse) */
+};
+void overlay_edit_open(struct overlay_edit *e, const char *name);
+void overlay_edit_save(struct overlay_edit *e, const char *done); /* overlay_write, then "path: done" */
 /* d's edits applied and parsed again (into data), for the next edit to see them. */
 struct cr_ydoc *overlay_reparse(const char *path, struct cr_buf *data, struct cr_ydoc *d);
 /* The objects rendered from dir (kubectl kustomize); failing to render dies (3, or 4). */

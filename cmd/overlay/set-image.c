@@ -20,27 +20,19 @@ int overlay_set_image(int argc, const char **argv)
 			if (!strcmp(a[j].name, a[i].name))
 				cr_usage_error("image '%s' given twice", a[i].name);
 	}
-	struct cr_buf dir = CR_BUF_INIT, path = CR_BUF_INIT, data = CR_BUF_INIT;
-	overlay_path(argv[0], "", &dir);
-	cr_buf_addf(&path, "%s/kustomization.yaml", dir.data);
-	struct cr_ydoc *d = overlay_load(path.data, &data);
-	jv repos = overlay_image_repos(overlay_objects(dir.data));
+	struct overlay_edit e;
+	overlay_edit_open(&e, argv[0]);
+	jv repos = overlay_image_repos(overlay_objects(e.dir.data));
 	for (size_t i = 0; i < n; i++)
-		if (!overlay_image_known(d, jv_copy(repos), a[i].name))
+		if (!overlay_image_known(e.d, jv_copy(repos), a[i].name))
 			cr_die(CR_EXIT_INPUT, "%s: overlay %s has no image '%s' (not in its images: list nor in its "
 			       "manifests)", argv[i + 1], argv[0], a[i].name);
 	jv_free(repos);
 	for (size_t i = 0; i < n; i++) {
-		d = overlay_image_set(path.data, &data, d, &a[i]);
+		e.d = overlay_image_set(e.path.data, &e.data, e.d, &a[i]);
 		overlay_image_arg_free(&a[i]);
 	}
 	free(a);
-	cr_ydoc_free(d);
-	overlay_write(path.data, &data);
-	if (!overlay_opts.dry_run)
-		cr_info("%s: images set", path.data);
-	cr_buf_free(&dir);
-	cr_buf_free(&path);
-	cr_buf_free(&data);
+	overlay_edit_save(&e, "images set");
 	return CR_EXIT_OK;
 }

@@ -28,23 +28,11 @@ void overlay_replicas_arg(const char *arg, char **name, char **count)
 	*count = b.data;
 }
 
-/* The replicas: entry named name, or NULL. */
-static const struct cr_ynode *entry(const struct cr_ydoc *d, const char *name)
-{
-	const struct cr_ynode *reps = cr_ynode_get(cr_ydoc_root(d), "replicas", NULL);
-	for (size_t i = 0; reps && reps->kind == CR_YSEQ && i < reps->n; i++) {
-		const char *n = cr_ynode_str(cr_ynode_get(reps->items[i], "name", NULL));
-		if (n && !strcmp(n, name))
-			return reps->items[i];
-	}
-	return NULL;
-}
-
 /* count for the workload: its entry's count, or a new entry at the end. */
 static struct cr_ydoc *set(const char *path, struct cr_buf *data, struct cr_ydoc *d, const char *name,
 			   const char *count)
 {
-	const struct cr_ynode *root = cr_ydoc_root(d), *e = entry(d, name);
+	const struct cr_ynode *root = cr_ydoc_root(d), *e = overlay_entry(d, "replicas", name);
 	const struct cr_ynode *reps = cr_ynode_get(root, "replicas", NULL), *at = e ? e : reps ? reps : root;
 	const char *why;
 	char *text = cr_ydoc_quote(name);
@@ -62,32 +50,24 @@ int overlay_set_replicas(int argc, const char **argv)
 {
 	if (argc < 2)
 		cr_usage_error("set-replicas takes NAME WORKLOAD=COUNT...");
-	struct cr_buf dir = CR_BUF_INIT, path = CR_BUF_INIT, data = CR_BUF_INIT;
 	char **names = cr_xmalloc((size_t)argc * sizeof(*names)), **counts = cr_xmalloc((size_t)argc * sizeof(*counts));
 	for (int i = 1; i < argc; i++)
 		overlay_replicas_arg(argv[i], &names[i], &counts[i]);
-	overlay_path(argv[0], "", &dir);
-	cr_buf_addf(&path, "%s/kustomization.yaml", dir.data);
-	struct cr_ydoc *d = overlay_load(path.data, &data);
-	jv objects = overlay_objects(dir.data);
+	struct overlay_edit e;
+	overlay_edit_open(&e, argv[0]);
+	jv objects = overlay_objects(e.dir.data);
 	for (int i = 1; i < argc; i++)
 		if (!overlay_has_workload(objects, names[i]))
 			cr_die(CR_EXIT_INPUT, "%s: overlay %s has no workload '%s' (a Deployment, StatefulSet, "
 			       "ReplicaSet or ReplicationController)", argv[i], argv[0], names[i]);
 	jv_free(objects);
 	for (int i = 1; i < argc; i++) {
-		d = set(path.data, &data, d, names[i], counts[i]);
+		e.d = set(e.path.data, &e.data, e.d, names[i], counts[i]);
 		free(names[i]);
 		free(counts[i]);
 	}
 	free(names);
 	free(counts);
-	cr_ydoc_free(d);
-	overlay_write(path.data, &data);
-	if (!overlay_opts.dry_run)
-		cr_info("%s: replicas set", path.data);
-	cr_buf_free(&dir);
-	cr_buf_free(&path);
-	cr_buf_free(&data);
+	overlay_edit_save(&e, "replicas set");
 	return CR_EXIT_OK;
 }

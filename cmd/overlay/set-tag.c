@@ -38,41 +38,36 @@ int overlay_set_tag(int argc, const char **argv)
 	const char *tag = argv[1], *why;
 	if ((why = cr_image_check_tag(tag)))
 		cr_die(CR_EXIT_INPUT, "invalid tag '%s': %s", tag, why);
-	struct cr_buf dir = CR_BUF_INIT, path = CR_BUF_INIT, data = CR_BUF_INIT;
-	overlay_path(argv[0], "", &dir);
-	cr_buf_addf(&path, "%s/kustomization.yaml", dir.data);
-	struct cr_ydoc *d = overlay_load(path.data, &data);
+	struct overlay_edit e;
+	overlay_edit_open(&e, argv[0]);
 	jv names;
 	if (argc > 2) {
-		jv repos = overlay_image_repos(overlay_objects(dir.data));
+		jv repos = overlay_image_repos(overlay_objects(e.dir.data));
 		names = jv_array();
 		for (int i = 2; i < argc; i++) {
 			if ((why = cr_image_check_name(argv[i])))
 				cr_die(CR_EXIT_INPUT, "invalid image '%s': %s", argv[i], why);
-			if (!overlay_image_known(d, jv_copy(repos), argv[i]))
+			if (!overlay_image_known(e.d, jv_copy(repos), argv[i]))
 				cr_die(CR_EXIT_INPUT, "%s: overlay %s has no image '%s' (not in its images: list nor in "
 				       "its manifests)", argv[i], argv[0], argv[i]);
 			names = jv_array_append(names, jv_string(argv[i]));
 		}
 		jv_free(repos);
 	} else {
-		names = targets(d, dir.data);
+		names = targets(e.d, e.dir.data);
 	}
 	if (!jv_array_length(jv_copy(names)))
-		cr_die(CR_EXIT_INPUT, "%s: no platform images to tag", path.data);
+		cr_die(CR_EXIT_INPUT, "%s: no platform images to tag", e.path.data);
 	jv_array_foreach(names, i, name) {
 		struct overlay_image_arg a = { .name = cr_xstrdup(jv_string_value(name)), .tag = cr_xstrdup(tag) };
-		d = overlay_image_set(path.data, &data, d, &a);
+		e.d = overlay_image_set(e.path.data, &e.data, e.d, &a);
 		overlay_image_arg_free(&a);
 		jv_free(name);
 	}
 	jv_free(names);
-	cr_ydoc_free(d);
-	overlay_write(path.data, &data);
-	if (!overlay_opts.dry_run)
-		cr_info("%s: images tagged %s", path.data, tag);
-	cr_buf_free(&dir);
-	cr_buf_free(&path);
-	cr_buf_free(&data);
+	struct cr_buf done = CR_BUF_INIT;
+	cr_buf_addf(&done, "images tagged %s", tag);
+	overlay_edit_save(&e, done.data);
+	cr_buf_free(&done);
 	return CR_EXIT_OK;
 }
