@@ -7,6 +7,7 @@
  *   set-registry NAME [R]   every platform image of the overlay to R/PROJECT/name
  *   build NAME              kubectl kustomize of the overlay, on stdout
  *   validate NAME           findings that make it unfit to deploy, file:line
+ *   diff NAME               what deploying it would change on the cluster
  */
 #include <string.h>
 
@@ -38,21 +39,27 @@ static const char more[] =
 	"                         or changeme; :latest or untagged images; an image\n"
 	"                         outside the overlay's registry; a kustomization that\n"
 	"                         does not render); -o json for an array\n"
+	"  diff NAME              what deploying the overlay would change on the\n"
+	"                         cluster: the objects as deploy orders and labels\n"
+	"                         them, through kubectl diff --server-side with\n"
+	"                         deploy's field manager (Secret values masked);\n"
+	"                         -n, --context, --kubeconfig as for deploy\n"
 	"\n"
 	"Example:\n"
 	"  ECR_REGISTRY=123456789012.dkr.ecr.us-west-2.amazonaws.com kubectl crucible overlay set-registry production\n"
 	"  kubectl crucible overlay build production | kubectl crucible deploy -f -\n"
 	"\n"
-	"Exit status: 0 ok; 1 the file could not be written (the old one is kept),\n"
-	"or validate found something;\n"
+	"Exit status: 0 ok (diff: no changes); 1 the file could not be written (the\n"
+	"old one is kept), validate found something, or diff found changes;\n"
 	"2 usage; 3 bad input (file:line:column, or the bad argument; an overlay that\n"
-	"does not render); 4 kubectl could not be run.\n";
+	"does not render); 4 kubectl could not be run, or kubectl diff failed (no\n"
+	"cluster, an API error; or the diff could not be written).\n";
 
 int main(int argc, const char **argv)
 {
 	static struct cr_tool tool = {
 		.step = "overlay",
-		.args_help = "list|set-registry|build|validate [flags]",
+		.args_help = "list|set-registry|build|validate|diff [flags]",
 		.summary = "Point an overlay's images at your registry without hand-editing YAML",
 		.more_help = more,
 		.table = options,
@@ -60,14 +67,16 @@ int main(int argc, const char **argv)
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)
-		cr_usage_error("missing command: list, set-registry, build or validate");
+		cr_usage_error("missing command: list, set-registry, build, validate or diff");
 	if (!strcmp(args[0], "set-registry"))
 		return overlay_set_registry(nargs - 1, args + 1);
 	if (!strcmp(args[0], "build"))
 		return overlay_build(nargs - 1, args + 1);
 	if (!strcmp(args[0], "validate"))
 		return overlay_validate(nargs - 1, args + 1);
+	if (!strcmp(args[0], "diff"))
+		return overlay_diff(nargs - 1, args + 1);
 	if (!strcmp(args[0], "list"))
 		return overlay_list(nargs - 1, args + 1);
-	cr_usage_error("unknown command '%s' (written so far: list, set-registry, build, validate)", args[0]);
+	cr_usage_error("unknown command '%s' (written so far: list, set-registry, build, validate, diff)", args[0]);
 }

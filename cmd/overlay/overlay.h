@@ -32,6 +32,7 @@ void overlay_write(const char *path, const struct cr_buf *out);
 int overlay_list(int argc, const char **argv);
 int overlay_build(int argc, const char **argv);
 int overlay_validate(int argc, const char **argv);
+int overlay_diff(int argc, const char **argv);
 int overlay_set_registry(int argc, const char **argv);
 
 #endif
