@@ -28,6 +28,16 @@ enum cr_run_result overlay_render(const char *dir, struct cr_child *c);
 /* out on stdout with --dry-run, else atomically over path keeping its mode; a failure dies (exit 1). */
 void overlay_write(const char *path, const struct cr_buf *out);
 
+/*
+ * workloads.c: validate's findings ({file, line, message}, appended to
+ * *findings) about replicas an autoscaler owns and resources patches naming
+ * a missing container; objects (consumed) are the rendered overlay, src the
+ * kustomization's bytes that d was parsed from.
+ */
+#include <jv.h>
+void overlay_check_workloads(const char *dir, const char *kfile, const struct cr_ydoc *d, const char *src,
+			     jv objects, jv *findings);
+
 /* One file each; argv without the command name. */
 int overlay_list(int argc, const char **argv);
 int overlay_build(int argc, const char **argv);
