@@ -64,8 +64,8 @@ int overlay_diff(int argc, const char **argv)
 	int rc;
 	if (r == CR_RUN_OK || (r == CR_RUN_EXIT && c.exit_code == 1)) {
 		rc = r == CR_RUN_OK ? CR_EXIT_OK : CR_EXIT_FAILED;
-		fwrite(c.err.data ? c.err.data : "", 1, c.err.len, stderr); /* kubectl's warnings */
-		if (fwrite(c.out.data ? c.out.data : "", 1, c.out.len, stdout) != c.out.len || fflush(stdout)) {
+		fputs(cr_buf_str(&c.err), stderr); /* kubectl's warnings */
+		if (fwrite(cr_buf_str(&c.out), 1, c.out.len, stdout) != c.out.len || fflush(stdout)) {
 			cr_error("cannot write the diff: %s", strerror(errno));
 			rc = CR_EXIT_KUBECTL;
 		} else if (rc == CR_EXIT_OK) {
@@ -76,6 +76,13 @@ int overlay_diff(int argc, const char **argv)
 		if (rc == CR_EXIT_OK)
 			rc = CR_EXIT_KUBECTL;
 		cr_error("overlay %s: kubectl diff: %s", argv[0], cr_kubectl_failure(&c, r));
+		/* The server dry-runs each object alone: the overlay's own Namespace is not there yet. */
+		struct cr_buf nf = CR_BUF_INIT;
+		cr_buf_addf(&nf, "namespaces \"%s\" not found", cr_opts.namespace);
+		if (strstr(cr_buf_str(&c.err), nf.data))
+			cr_error("namespace %s does not exist yet: 'kubectl crucible secrets apply' or deploy creates it",
+				 cr_opts.namespace);
+		cr_buf_free(&nf);
 	}
 	cr_child_clear(&c);
 	cr_buf_free(&text);

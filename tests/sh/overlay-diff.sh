@@ -45,6 +45,7 @@ expect_exit 2 "diff takes one NAME" $O diff small other --dir "$T/o"
 # The namespace does not exist yet: the server refuses the dry-run apply.
 expect_exit 4 "a namespace the cluster does not have is kubectl diff's error, exit 4" $O diff small --dir "$T/o"
 contains "with the server's message" "$T/err" 'namespaces "crucible" not found'
+contains "and what creates it" "$T/err" "namespace crucible does not exist yet: 'kubectl crucible secrets apply' or deploy creates it"
 
 kubectl create namespace crucible >/dev/null
 before=$(rv)

@@ -7,7 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 start_sim
-sim_only "resourceVersion and request counts from /_sim/stats"
 kubectl create namespace crucible >/dev/null
 kubectl create deployment web --image=nginx:1.25 -n crucible --dry-run=client -o yaml |
 	sed '/strategy: {}/d; /status: {}/d; /resources: {}/d; /creationTimestamp: null/d' >"$T/web.yaml"
