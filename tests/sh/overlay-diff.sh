@@ -48,6 +48,9 @@ contains "with the server's message" "$T/err" 'namespaces "crucible" not found'
 contains "and what creates it" "$T/err" "namespace crucible does not exist yet: 'kubectl crucible secrets apply' or deploy creates it"
 
 kubectl create namespace crucible >/dev/null
+# A real control plane adds these to a new namespace a moment later; rv must be still.
+eventually "the namespace has its default ServiceAccount and root CA" 20 \
+	kubectl get serviceaccount/default configmap/kube-root-ca.crt -n crucible
 before=$(rv)
 expect_exit 1 "new objects are changes: exit 1" $O diff small --dir "$T/o"
 cp "$T/out" "$T/first.diff"
