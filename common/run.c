@@ -47,12 +47,6 @@ void cr_child_clear(struct cr_child *c)
 
 /* ---- PATH lookup -------------------------------------------------------- */
 
-static int is_executable_file(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
 char *cr_which(const char *prog)
 {
 	const char *path = getenv("PATH");
@@ -77,7 +71,7 @@ char *cr_which(const char *prog)
 			memcpy(cand, path, dlen);
 			cand[dlen] = '/';
 			memcpy(cand + dlen + 1, prog, plen + 1);
-			if (is_executable_file(cand))
+			if (cr_is_executable(cand))
 				return cand;
 			free(cand);
 		}
