@@ -47,7 +47,8 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 .DELETE_ON_ERROR:
 
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
-	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t))
+	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t)) \
+	$(foreach t,$(DASHED),$(BINDIR)/kubectl_complete-crucible-$(subst -,_,$(t)))
 
 # Man pages, generated from each binary's --help (steps that land later get one too).
 MANS = $(foreach t,$(TOOLS),$(O)/man/$(call bin_name,$(t)).1)
