@@ -15,6 +15,7 @@
 
 #include "crucible/buf.h"
 #include "crucible/exit.h"
+#include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
 #include "crucible/run.h"
@@ -63,7 +64,7 @@ static const struct cr_tool tool = {
 struct step {
 	const char *name;    /* the binary: kubectl-crucible-NAME */
 	const char *sub;     /* its subcommand, or NULL */
-	bool needs_overlay;  /* run only when --overlay is given */
+	bool needs_overlay;  /* run only when --overlay is given; the overlay is its argument */
 	bool read_only;      /* runs as is in --dry-run */
 	/* Filled in. */
 	char *path, *help;
@@ -83,6 +84,14 @@ static struct step steps[] = {
 #define NSTEPS (sizeof(steps) / sizeof(steps[0]))
 
 static const char *argv0;
+
+static struct step *step_named(const char *name)
+{
+	for (size_t i = 0; i < NSTEPS; i++)
+		if (!strcmp(steps[i].name, name))
+			return &steps[i];
+	abort(); /* only names from the table above */
+}
 
 static char *beside(const char *file, const char *name)
 {
@@ -154,9 +163,12 @@ static void step_args(const struct step *s, struct cr_strv *args, bool migrate)
 	if (s->sub)
 		cr_strv_push(args, s->sub);
 	const char *h = s->help;
+	if (s->needs_overlay) /* overlay validate NAME */
+		cr_strv_push(args, cr_source.overlay);
 	pass(args, h, "--kustomize", cr_source.kustomize);
 	pass(args, h, "--filename", cr_source.file);
-	pass(args, h, "--overlay", cr_source.overlay);
+	if (!s->needs_overlay)
+		pass(args, h, "--overlay", cr_source.overlay);
 	pass(args, h, "--namespace", cr_opts.namespace);
 	pass(args, h, "--context", cr_opts.context);
 	pass(args, h, "--kubeconfig", cr_opts.kubeconfig);
@@ -262,6 +274,9 @@ int main(int argc, char **argv)
 	}
 	if (opt_from && !steps[from].path)
 		cr_usage_error("--from %s: that step is not installed", opt_from);
+	struct step *deploy = step_named("deploy");
+	if (migrate_db && deploy->run && !has_flag(deploy->help, "--migrate"))
+		cr_warn("migrate-db is installed but this deploy has no --migrate: the migration is not run (run kubectl crucible migrate-db yourself)");
 
 	FILE *out = json ? stderr : stdout;
 	int code = CR_EXIT_OK, n = 0;
@@ -280,6 +295,8 @@ int main(int argc, char **argv)
 		c.on_line = relay;
 		c.ctx = out;
 		c.err_to_stderr = true;
+		if (cr_verbose > 0) /* the step's command line: flags only, never a secret */
+			cr_kubectl_trace(&c);
 		long long t0 = cr_now_ms();
 		enum cr_run_result r = cr_run(&c);
 		s->seconds = (cr_now_ms() - t0) / 1000.0;
