@@ -276,7 +276,7 @@ int main(int argc, char **argv)
 		cr_usage_error("--from %s: that step is not installed", opt_from);
 	struct step *deploy = step_named("deploy");
 	if (migrate_db && deploy->run && !has_flag(deploy->help, "--migrate"))
-		cr_warn("migrate-db is installed but this deploy has no --migrate: the migration is not run (run kubectl crucible migrate-db yourself)");
+		cr_info("migrate-db is installed, but this deploy has no --migrate: up runs no migration (kubectl crucible migrate-db does)");
 
 	FILE *out = json ? stderr : stdout;
 	int code = CR_EXIT_OK, n = 0;
