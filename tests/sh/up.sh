@@ -6,6 +6,20 @@
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
+# ctrl_c FILE PATTERN SECONDS CMD...: runs CMD (stdout $T/out, stderr $T/err),
+# sends it SIGINT SECONDS after PATTERN shows in FILE; its exit status in $rc.
+ctrl_c() {
+	local file=$1 pattern=$2 after=$3 pid _; shift 3
+	rm -f "$file" # not an earlier run's line
+	"$@" >"$T/out" 2>"$T/err" </dev/null &
+	pid=$!
+	for _ in $(seq 300); do grep -q -- "$pattern" "$file" 2>/dev/null && break; sleep 0.1; done
+	sleep "$after"
+	kill -INT "$pid"
+	wait "$pid"
+	rc=$?
+}
+
 # End to end: the real steps, through kubectl's plugin dispatch, on a copy
 # of the manifests (the overlay is fixed below as a user would).
 start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
@@ -62,13 +76,8 @@ contains "... and its registry" <(kubectl get deploy storage-service -n crucible
 # Ctrl-C while deploy waits (a workload that never becomes ready): deploy
 # ends as it documents, up exits 130, verify does not run.
 fault '{"workloads": {"deployment/frontend": {"ready": false}}}'
-kubectl crucible up -o json >"$T/out" 2>"$T/err" </dev/null &
-pid=$!
-for _ in $(seq 300); do grep -q '\] deploy' "$T/err" 2>/dev/null && break; sleep 0.1; done
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-same "Ctrl-C during deploy: up exits 130" "$?" 130
+ctrl_c "$T/err" '\] deploy' 1 kubectl crucible up -o json
+same "Ctrl-C during deploy: up exits 130" "$rc" 130
 jq -e '[.steps[] | .name + "=" + .result] == ["secrets apply=ok", "overlay validate=skipped", "deploy=interrupted", "verify=not run"]' "$T/out" >/dev/null &&
 	ok "Ctrl-C: deploy interrupted, verify not run" || not_ok "Ctrl-C: deploy interrupted, verify not run" "$(head -c 500 "$T/out")"
 contains "Ctrl-C: says how to resume" "$T/err" "resume with: kubectl crucible up --from deploy"
@@ -148,13 +157,8 @@ contains "-o json: step output goes to stderr" "$T/err" "deploy stdout"
 
 # Ctrl-C: the running step gets it (as SIGTERM to its group) and up stops with 130.
 rm -f "$T/calls"
-FAKE_SLEEP_deploy=1 "$F/kubectl-crucible-up" >"$T/out" 2>"$T/err" &
-pid=$!
-for _ in $(seq 100); do grep -q '^deploy ' "$T/calls" 2>/dev/null && break; sleep 0.1; done
-sleep 0.2
-kill -INT "$pid"
-wait "$pid"
-same "Ctrl-C: up exits 130" "$?" 130
+FAKE_SLEEP_deploy=1 ctrl_c "$T/calls" '^deploy ' 0.2 "$F/kubectl-crucible-up"
+same "Ctrl-C: up exits 130" "$rc" 130
 contains "Ctrl-C: the running step was ended" "$T/calls" "deploy got TERM"
 lacks "Ctrl-C: no step after it runs" "$T/calls" "verify"
 contains "Ctrl-C: says how to resume" "$T/err" "--from deploy"
