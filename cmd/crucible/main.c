@@ -84,16 +84,31 @@ static void list_steps(FILE *out, const struct cr_strv *dirs)
 	installed_steps(dirs, &steps);
 	if (steps.n)
 		qsort(steps.v, steps.n, sizeof(char *), by_name);
-	fprintf(out, "Usage: kubectl crucible STEP [flags]\n\n"
-		     "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
+	/* The shape every step's --help has (tools/help2man.sh reads it for the man page). */
+	fprintf(out, "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
+		     "Usage: kubectl crucible STEP [flags]\n"
+		     "  -h, --help                 this list\n"
+		     "      --version              show the version and exit\n\n"
 		     "Steps installed:\n");
 	if (!steps.n)
 		fprintf(out, "  (none found next to this binary or on PATH)\n");
 	print_step_lines(out, dirs, &steps, "--summary", "");
-	fprintf(out, "\nRun 'kubectl crucible STEP --help' for a step's flags.\n"
-		     "Also: 'kubectl crucible version' (every step's, kubectl's and the server's),\n"
-		     "'kubectl crucible completion bash|zsh|fish' (a completion script).\n"
-		     "Flags: -h, --help (this list), --version.\n");
+	fprintf(out, "\nCommands:\n"
+		     "  completion bash|zsh|fish   a completion script for the shell\n"
+		     "  version                    every step's version, kubectl's and the server's\n"
+		     "\n"
+		     "Run 'kubectl crucible STEP --help' (or man kubectl-crucible-STEP) for a step's flags.\n"
+		     "A step is the binary kubectl-crucible-STEP beside this one (krew's layout), else\n"
+		     "on PATH; kubectl's spelling migrate_db reaches migrate-db.\n"
+		     "\n"
+		     "Exit status: a step's own when one runs; 0 ok; 2 usage (an unknown step);\n"
+		     "4 the step could not be run.\n"
+		     "\n"
+		     "Examples:\n"
+		     "  kubectl crucible up\n"
+		     "  kubectl crucible secrets generate | kubeseal -o yaml > sealed-secrets.yaml\n"
+		     "  kubectl kustomize k8s/overlays/production | kubectl crucible deploy -f -\n"
+		     "  source <(kubectl crucible completion bash)\n");
 	cr_strv_free(&steps);
 }
 
