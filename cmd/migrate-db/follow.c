@@ -23,6 +23,7 @@
 #define TAIL_LINES 50
 #define RENEW_MS 5000      /* a third of the Lease's duration */
 #define LOG_DRAIN_MS 5000  /* after the Job ended, how long the log may take to finish */
+#define POD_WAIT_MS 1500   /* and how long its finished pod may take to be seen */
 
 struct follow {
 	struct migrate *m;
@@ -293,24 +294,22 @@ struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *co
 			out.end = MIG_INTERRUPTED;
 			break;
 		}
-		if (!drain_until) {
-			jv r = result(&f);
-			if (jv_get_kind(r) == JV_KIND_OBJECT) {
-				out.end = !strcmp(cr_json_str(r, "result"), "complete") ? MIG_COMPLETE : MIG_FAILED;
-				out.detail = r;
+		jv r = result(&f);
+		if (jv_get_kind(r) == JV_KIND_OBJECT) {
+			/* Ended. The pod's last state and its log may arrive after the Job's condition. */
+			if (!drain_until)
 				drain_until = cr_now_ms() + LOG_DRAIN_MS;
-				const char *pod = cr_json_str(r, "pod");
-				if (!f.log_running && *pod && !was_logged(&f, pod))
-					start_log(&f, pod); /* it ran and ended between two events */
-			} else {
-				jv_free(r);
-			}
-		}
-		if (drain_until) {
-			if (!f.log_running || cr_now_ms() >= drain_until)
+			out.end = !strcmp(cr_json_str(r, "result"), "complete") ? MIG_COMPLETE : MIG_FAILED;
+			jv_free(out.detail);
+			out.detail = r;
+			maybe_start_log(&f); /* a pod that ran and ended between two events */
+			bool pod_known = *cr_json_str(out.detail, "pod");
+			if ((!f.log_running && (pod_known || cr_now_ms() >= drain_until - LOG_DRAIN_MS + POD_WAIT_MS)) ||
+			    cr_now_ms() >= drain_until)
 				break;
 			continue;
 		}
+		jv_free(r);
 		jv s = stuck(&f);
 		if (jv_is_valid(s)) {
 			out.end = MIG_STUCK;

@@ -5,9 +5,9 @@
  *   image → preflight → Lease → [backup Job] → migration Job → watch and stream → result
  *
  * Written so far: the image choice and its refusal of moving tags, the
- * Jobs built from the template, and --dry-run=client. The cluster steps
- * (preflight, Lease, watch, status/history/logs) are not written yet and
- * say so instead of doing half of it.
+ * Jobs built from the template, --dry-run=client, and the run against the
+ * cluster (run.c). status, history, logs and --dry-run=server are not
+ * written yet and say so instead of doing half of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +67,21 @@ static const struct cr_tool tool = {
 		"Job: db-migrate-<UTC time>-<image hash> from k8s/jobs/db-migrate.yaml,\n"
 		"backoffLimit --retries, activeDeadlineSeconds --timeout.\n"
 		"\n"
-		"Not written yet: everything that talks to the cluster (run without\n"
-		"--dry-run=client, status, history, logs) exits 1 saying so.\n"
+		"Run: preflight (namespace, Secret db-credentials key database-url, the\n"
+		"base's ServiceAccount and NetworkPolicy, permissions, postgres ready),\n"
+		"then the Lease crucible-migrate-db (held: its holder is named, exit 1;\n"
+		"stale: taken over), then the Job, watched, its log streamed to stderr.\n"
+		"A Job left running (--timeout, Ctrl-C) keeps the Lease.\n"
+		"\n"
+		"Not written yet: status, history, logs and --dry-run=server exit 1 saying so.\n"
 		"\n"
 		"Exit status: 0 migrated (or dry run), 1 failed or refused, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 5 --timeout (Job left running), 130\n"
 		"interrupted (Job left running).\n"
 		"\n"
 		"Examples:\n"
+		"  kubectl crucible migrate-db\n"
+		"  kubectl crucible migrate-db --overlay production --backup --timeout 20m\n"
 		"  kubectl crucible migrate-db --dry-run=client\n"
 		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n",
 	.table = migrate_table,

@@ -139,10 +139,14 @@ static int watch_job(struct migrate *m, const char *job, const char *container, 
 		if (jv_get_kind(ec) == JV_KIND_NUMBER)
 			snprintf(ecs, sizeof(ecs), "%d", (int)jv_number_value(ec));
 		jv_free(ec);
-		cr_error("%s Job %s failed after %s: pod %s exited with code %s (%s); the Job: %s%s%s", what, job,
-			 mig_duration(o.ms, buf), cr_json_str_or(d, "pod", "?"), ecs,
-			 cr_json_str_or(d, "terminationReason", "no reason given"), cr_json_str(d, "reason"),
-			 *cr_json_str(d, "message") ? ": " : "", cr_json_str(d, "message"));
+		struct cr_buf pod = CR_BUF_INIT;
+		if (*cr_json_str(d, "pod"))
+			cr_buf_addf(&pod, "pod %s exited with code %s (%s); ", cr_json_str(d, "pod"), ecs,
+				    cr_json_str_or(d, "terminationReason", "no reason given"));
+		cr_error("%s Job %s failed after %s: %sthe Job: %s%s%s", what, job, mig_duration(o.ms, buf),
+			 cr_buf_str(&pod), cr_json_str(d, "reason"), *cr_json_str(d, "message") ? ": " : "",
+			 cr_json_str(d, "message"));
+		cr_buf_free(&pod);
 		print_tail(o.tail);
 		fprintf(stderr, "The Job is left in place for inspection. ");
 		how_to_see(m, job, false);
