@@ -14,6 +14,7 @@
 #include "crucible/exit.h"
 #include "crucible/jq.h"
 #include "crucible/json.h"
+#include "crucible/kstart.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/util.h"
@@ -29,7 +30,7 @@ struct follow {
 	struct migrate *m;
 	const char *job, *container;
 	struct cr_procs *g;
-	struct mig_watch jobs, pods;
+	struct cr_watches *ws;
 	jv jobobj;             /* the Job as last seen; null before */
 	jv pods_by_name;
 	jv seen;               /* "pod/container/sign" -> first seen (ms) */
@@ -135,9 +136,7 @@ static void start_log(struct follow *f, const char *pod)
 	cr_strv_pushl(&c->args, "logs", "-f", "-n", f->m->namespace, pod, "-c", f->container, (const char *)NULL);
 	c->on_line = on_log_line;
 	c->ctx = f;
-	if (cr_verbose > 0)
-		cr_kubectl_trace(c);
-	if (cr_procs_start(f->g, c) == 0)
+	if (cr_kubectl_start(f->g, c, NULL) == 0)
 		f->log_running = true;
 }
 
@@ -244,7 +243,7 @@ static void reap(struct follow *f)
 	struct cr_child *c;
 	enum cr_run_result r;
 	while ((c = cr_procs_finished(f->g, &r))) {
-		if (mig_watch_ended(f->m, &f->jobs, c, r) || mig_watch_ended(f->m, &f->pods, c, r))
+		if (cr_watches_reaped(f->ws, c, r))
 			continue;
 		if (c == &f->log) {
 			f->log_running = false;
@@ -255,8 +254,9 @@ static void reap(struct follow *f)
 			mig_lock_renewed(f->m, c, r);
 		}
 	}
-	mig_watch_tick(f->m, f->g, &f->jobs);
-	mig_watch_tick(f->m, f->g, &f->pods);
+	struct cr_watch *bad = cr_interrupted() ? NULL : cr_watches_tick(f->ws);
+	if (bad)
+		mig_watch_failed(bad);
 }
 
 static void renew_tick(struct follow *f)
@@ -265,7 +265,7 @@ static void renew_tick(struct follow *f)
 		return;
 	f->next_renew = cr_now_ms() + RENEW_MS;
 	mig_lock_renew_args(f->m, &f->renew, &f->renew_body);
-	if (cr_procs_start(f->g, &f->renew) == 0)
+	if (cr_kubectl_start(f->g, &f->renew, NULL) == 0)
 		f->renewing = true;
 }
 
@@ -282,10 +282,14 @@ struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *co
 	f.next_renew = start + RENEW_MS;
 	snprintf(selector, sizeof(selector), "job-name=%s", job);
 	f.g = cr_procs_new();
-	mig_watch_init(&f.jobs, on_job, &f, "get", "jobs.batch", job, (const char *)NULL);
-	mig_watch_init(&f.pods, on_pod, &f, "get", "pods", "-l", selector, (const char *)NULL);
-	mig_watch_start(m, f.g, &f.jobs);
-	mig_watch_start(m, f.g, &f.pods);
+	f.ws = cr_watches_new(f.g, NULL);
+	cr_watch_add(f.ws, &(struct cr_watch_spec){ .resource = "jobs.batch", .namespace = m->namespace, .name = job },
+		     on_job, &f);
+	cr_watch_add(f.ws, &(struct cr_watch_spec){ .resource = "pods", .namespace = m->namespace,
+						    .selector = selector }, on_pod, &f);
+	struct cr_watch *bad = cr_watches_start(f.ws);
+	if (bad)
+		mig_watch_failed(bad);
 
 	for (;;) {
 		cr_procs_poll(f.g, TICK_MS);
@@ -327,8 +331,7 @@ struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *co
 	cr_procs_free(f.g);
 	out.ms = cr_now_ms() - start;
 	out.tail = tail_lines(&f);
-	mig_watch_free(&f.jobs);
-	mig_watch_free(&f.pods);
+	cr_watches_free(f.ws);
 	cr_child_clear(&f.log);
 	cr_child_clear(&f.renew);
 	cr_buf_free(&f.renew_body);

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <jv.h>
 
-#include "crucible/jstream.h"
 #include "crucible/procs.h"
 #include "crucible/run.h"
+#include "crucible/watch.h"
 
 #define MIG_LEASE "crucible-migrate-db"
 
@@ -49,19 +49,6 @@ struct mig_outcome {
 	long long ms;              /* how long it was watched */
 };
 
-/* A `kubectl get --watch` stream, started again when it is cut (watch.c). */
-typedef void (*mig_event_fn)(const char *type, jv object, void *ctx);
-
-struct mig_watch {
-	struct cr_child child;
-	struct cr_jstream js;
-	struct cr_strv words;      /* after kubectl's global flags: get ... --watch */
-	mig_event_fn fn;
-	void *ctx;
-	bool running, got_event;
-	int failures;              /* consecutive runs that ended without an event */
-	long long restart_at;      /* 0: not waiting to restart */
-};
 
 /* image.c */
 /* Chooses m->image: --image, else storage-service's in the manifests; refuses :latest and untagged. */
@@ -105,15 +92,8 @@ void mig_lock_renew(struct migrate *m);
 /* Deletes it if it is still ours; never dies (it also runs at exit). */
 void mig_lock_release(struct migrate *m);
 
-/* watch.c */
-/* words: NULL-terminated, e.g. "get", "jobs.batch", NAME (the tool adds -n, --watch and -o json). */
-void mig_watch_init(struct mig_watch *w, mig_event_fn fn, void *ctx, ...);
-void mig_watch_start(const struct migrate *m, struct cr_procs *g, struct mig_watch *w);
-/* Handles c if it is w's: plans a restart, or dies after repeated failures. Returns true if it was. */
-bool mig_watch_ended(const struct migrate *m, struct mig_watch *w, struct cr_child *c, enum cr_run_result r);
-/* Restarts w when its back-off has passed. */
-void mig_watch_tick(const struct migrate *m, struct cr_procs *g, struct mig_watch *w);
-void mig_watch_free(struct mig_watch *w);
+/* A watch stream that failed for good: dies naming it (4), or 130 after a signal. */
+_Noreturn void mig_watch_failed(const struct cr_watch *w);
 
 /* follow.c: watches the Job and its pod, streams the log; returns how it ended. */
 struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *container);

@@ -111,25 +111,22 @@ static void wait_postgres(struct migrate *m, jv sts)
 {
 	char buf[32];
 	struct pgwait w = { .sts = sts, .ready = false };
-	struct mig_watch wt;
 	if (m->deadline_ms)
 		cr_info("waiting for StatefulSet postgres to be ready (up to %s)...",
 			mig_duration(m->deadline_ms - cr_now_ms(), buf));
 	else
 		cr_info("waiting for StatefulSet postgres to be ready...");
 	struct cr_procs *g = cr_procs_new();
-	mig_watch_init(&wt, on_postgres, &w, "get", "statefulsets.apps", "postgres", (const char *)NULL);
-	mig_watch_start(m, g, &wt);
-	while (!w.ready && !cr_interrupted() && (!m->deadline_ms || cr_now_ms() < m->deadline_ms)) {
-		cr_procs_poll(g, 200);
-		struct cr_child *c;
-		enum cr_run_result r;
-		while ((c = cr_procs_finished(g, &r)))
-			mig_watch_ended(m, &wt, c, r);
-		mig_watch_tick(m, g, &wt);
-	}
+	struct cr_watches *ws = cr_watches_new(g, NULL);
+	cr_watch_add(ws, &(struct cr_watch_spec){ .resource = "statefulsets.apps", .namespace = m->namespace,
+						  .name = "postgres" }, on_postgres, &w);
+	struct cr_watch *bad = cr_watches_start(ws);
+	while (!bad && !w.ready && !cr_interrupted() && (!m->deadline_ms || cr_now_ms() < m->deadline_ms))
+		bad = cr_watches_poll(ws, 200);
+	if (bad && !cr_interrupted())
+		mig_watch_failed(bad);
 	cr_procs_free(g);
-	mig_watch_free(&wt);
+	cr_watches_free(ws);
 	jv_free(w.sts);
 	if (cr_interrupted())
 		cr_die(CR_EXIT_INTERRUPTED, "interrupted while waiting for postgres; nothing was created");

@@ -49,6 +49,13 @@ enum cr_run_result mig_kubectl(const struct migrate *m, struct cr_child *c, cons
 	return r;
 }
 
+_Noreturn void mig_watch_failed(const struct cr_watch *w)
+{
+	if (cr_interrupted())
+		cr_die(CR_EXIT_INTERRUPTED, "interrupted while watching %s", w->resource);
+	cr_die(CR_EXIT_KUBECTL, "watching %s: %s", w->resource, cr_kubectl_failure(&w->child, w->result));
+}
+
 /* At exit: a Lease that guards no Job goes. */
 static void release_at_exit(void)
 {
