@@ -17,6 +17,7 @@
 #include "crucible/kstart.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/podsigns.h"
 #include "crucible/util.h"
 #include "migrate.h"
 
@@ -33,7 +34,7 @@ struct follow {
 	struct cr_watches *ws;
 	jv jobobj;             /* the Job as last seen; null before */
 	jv pods_by_name;
-	jv seen;               /* "pod/container/sign" -> first seen (ms) */
+	struct cr_pod_signs signs;
 	jv logged;             /* pods whose log was started */
 	struct cr_child log;
 	bool log_running;
@@ -60,25 +61,7 @@ static void on_job(const char *type, jv obj, void *ctx)
 static void on_pod(const char *type, jv obj, void *ctx)
 {
 	struct follow *f = ctx;
-	jv md = jv_object_get(jv_copy(obj), jv_string("metadata"));
-	jv name = jv_string(cr_json_str(md, "name"));
-	jv_free(md);
-	if (!strcmp(type, "DELETED")) {
-		f->pods_by_name = jv_object_delete(f->pods_by_name, name);
-		jv_free(obj);
-	} else {
-		f->pods_by_name = jv_object_set(f->pods_by_name, name, obj);
-	}
-}
-
-static jv pod_list(const struct follow *f)
-{
-	jv out = jv_array();
-	jv_object_foreach(f->pods_by_name, k, p) {
-		jv_free(k);
-		out = jv_array_append(out, p);
-	}
-	return out;
+	f->pods_by_name = cr_pods_track(f->pods_by_name, type, obj);
 }
 
 /* ---- the log --------------------------------------------------------------- */
@@ -156,7 +139,7 @@ static void maybe_start_log(struct follow *f)
 	if (f->log_running)
 		return;
 	struct cr_buf tmp = CR_BUF_INIT;
-	jv pods = pod_list(f);
+	jv pods = cr_pods_list(f->pods_by_name);
 	jv_array_foreach(pods, i, pod) {
 		jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
 		const char *name = cr_json_str(md, "name");
@@ -173,41 +156,17 @@ static void maybe_start_log(struct follow *f)
 
 /* ---- judging ----------------------------------------------------------------- */
 
-/* How long (ms) this sign of this pod has been seen; starts its clock the first time. */
-static long long sign_age(struct follow *f, jv pod, jv sign)
-{
-	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv id = jv_string_fmt("%s/%s/%s", cr_json_str(md, "name"), cr_json_str(sign, "container"),
-			      cr_json_str(sign, "sign"));
-	jv_free(md);
-	jv first = jv_object_get(jv_copy(f->seen), jv_copy(id));
-	long long now = cr_now_ms(), age = 0;
-	if (jv_get_kind(first) == JV_KIND_NUMBER) {
-		age = now - (long long)jv_number_value(first);
-		jv_free(id);
-	} else {
-		f->seen = jv_object_set(f->seen, id, jv_number((double)now));
-	}
-	jv_free(first);
-	return age;
-}
-
 /* A pod sign to fail fast on, as {pod, sign}; invalid when none. */
 static jv stuck(struct follow *f)
 {
 	jv found = jv_invalid();
-	jv pods = pod_list(f);
+	jv pods = cr_pods_list(f->pods_by_name);
 	jv_array_foreach(pods, i, pod) {
 		jv signs = jv_is_valid(found) ? jv_array() : cr_jq_first(cr_jq_named("deploy-pods"), jv_copy(pod));
 		if (!jv_is_valid(signs))
 			signs = jv_array();
 		jv_array_foreach(signs, j, sign) {
-			const char *s = cr_json_str(sign, "sign");
-			long long age = sign_age(f, pod, sign);
-			bool fatal = !strcmp(s, "config") || !strcmp(s, "invalid-image") || !strcmp(s, "crashloop") ||
-				     (!strcmp(s, "image-pull") && age >= f->m->pull_grace_ms) ||
-				     (!strcmp(s, "unschedulable") && age >= f->m->unsched_grace_ms);
-			if (fatal && !jv_is_valid(found))
+			if (!jv_is_valid(found) && cr_pod_sign_fatal(&f->signs, pod, sign))
 				found = JV_OBJECT(jv_string("pod"), jv_copy(pod), jv_string("sign"), jv_copy(sign));
 			jv_free(sign);
 		}
@@ -223,7 +182,7 @@ static jv result(const struct follow *f)
 	if (jv_get_kind(f->jobobj) != JV_KIND_OBJECT)
 		return jv_null();
 	jv r = cr_jq_first(cr_jq_named("migrate-result"),
-			   JV_OBJECT(jv_string("job"), jv_copy(f->jobobj), jv_string("pods"), pod_list(f)));
+			   JV_OBJECT(jv_string("job"), jv_copy(f->jobobj), jv_string("pods"), cr_pods_list(f->pods_by_name)));
 	return jv_is_valid(r) ? r : jv_null();
 }
 
@@ -272,11 +231,12 @@ static void renew_tick(struct follow *f)
 struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *container)
 {
 	struct follow f = { .m = m, .job = job, .container = container, .jobobj = jv_null(),
-			    .pods_by_name = jv_object(), .seen = jv_object(), .logged = jv_array() };
+			    .pods_by_name = jv_object(), .logged = jv_array() };
 	struct mig_outcome out = { .end = MIG_TIMEOUT, .detail = jv_null() };
 	char selector[128];
 	long long start = cr_now_ms(), drain_until = 0;
 
+	cr_pod_signs_init(&f.signs, m->pull_grace_ms, m->unsched_grace_ms);
 	f.log = (struct cr_child)CR_CHILD_INIT;
 	f.renew = (struct cr_child)CR_CHILD_INIT;
 	f.next_renew = start + RENEW_MS;
@@ -339,7 +299,7 @@ struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *co
 		free(f.tail[i]);
 	jv_free(f.jobobj);
 	jv_free(f.pods_by_name);
-	jv_free(f.seen);
+	cr_pod_signs_free(&f.signs);
 	jv_free(f.logged);
 	return out;
 }

@@ -146,9 +146,9 @@ fault '{"workloads": {"crucible/sts/postgres": {"ready": false}}}'
 kubectl delete pod postgres-0 -n crucible --wait=false >/dev/null
 eventually "postgres is not ready" 10 sh -c "! kubectl get sts postgres -n crucible -o jsonpath='{.status.readyReplicas}' | grep -q 1"
 rv0=$(rv)
-run 5 "postgres not ready by --timeout: exit 5" mig --timeout 2s
+run 5 "postgres not ready by --timeout: exit 5" mig --timeout 8s
 contains "it said it was waiting" "$T/err" "waiting for StatefulSet postgres to be ready (up to"
-contains "and why it stopped" "$T/err" "StatefulSet postgres is not ready after --timeout 2s; nothing was created"
+contains "and why it stopped" "$T/err" "StatefulSet postgres is not ready after --timeout 8s; nothing was created"
 mig --timeout 90s >"$T/w.out" 2>"$T/w.err" </dev/null & w=$!
 eventually "a run waits for postgres" 20 grep -q "waiting for StatefulSet postgres to be ready" "$T/w.err"
 fault '{"workloads": {"crucible/sts/postgres": null}}'
