@@ -5,9 +5,9 @@
  *   image → preflight → Lease → [backup Job] → migration Job → watch and stream → result
  *
  * Written so far: the image choice and its refusal of moving tags, the
- * Jobs built from the template, and --dry-run=client. The cluster steps
- * (preflight, Lease, watch, status/history/logs) are not written yet and
- * say so instead of doing half of it.
+ * Jobs built from the template, --dry-run=client, and the run against the
+ * cluster (run.c). status, history, logs and --dry-run=server are not
+ * written yet and say so instead of doing half of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +22,7 @@
 #include "crucible/yaml.h"
 #include "migrate.h"
 
-static char *opt_image, *opt_timeout, *opt_retries, *opt_dry_run, *opt_output;
+static char *opt_image, *opt_timeout, *opt_retries, *opt_dry_run, *opt_output, *opt_pull_grace, *opt_unsched_grace;
 static int opt_allow_latest, opt_backup;
 
 static struct poptOption migrate_table[] = {
@@ -40,6 +40,10 @@ static struct poptOption migrate_table[] = {
 	{ "dry-run", '\0', POPT_ARG_STRING, &opt_dry_run, 0,
 	  "client: print the Jobs it would create; server: submit them with server dry-run", "client|server" },
 	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "text (default) or json", "text|json" },
+	{ "image-pull-grace", '\0', POPT_ARG_STRING, &opt_pull_grace, 0,
+	  "how long the Job's pod may fail to pull its image before the run fails (default 30s)", "DURATION" },
+	{ "unschedulable-grace", '\0', POPT_ARG_STRING, &opt_unsched_grace, 0,
+	  "how long the Job's pod may stay unschedulable before the run fails (default 15s)", "DURATION" },
 	CR_SOURCE_OPTIONS,
 	CR_GLOBAL_OPTIONS,
 	POPT_TABLEEND
@@ -63,14 +67,21 @@ static const struct cr_tool tool = {
 		"Job: db-migrate-<UTC time>-<image hash> from k8s/jobs/db-migrate.yaml,\n"
 		"backoffLimit --retries, activeDeadlineSeconds --timeout.\n"
 		"\n"
-		"Not written yet: everything that talks to the cluster (run without\n"
-		"--dry-run=client, status, history, logs) exits 1 saying so.\n"
+		"Run: preflight (namespace, Secret db-credentials key database-url, the\n"
+		"base's ServiceAccount and NetworkPolicy, permissions, postgres ready),\n"
+		"then the Lease crucible-migrate-db (held: its holder is named, exit 1;\n"
+		"stale: taken over), then the Job, watched, its log streamed to stderr.\n"
+		"A Job left running (--timeout, Ctrl-C) keeps the Lease.\n"
+		"\n"
+		"Not written yet: status, history, logs and --dry-run=server exit 1 saying so.\n"
 		"\n"
 		"Exit status: 0 migrated (or dry run), 1 failed or refused, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 5 --timeout (Job left running), 130\n"
 		"interrupted (Job left running).\n"
 		"\n"
 		"Examples:\n"
+		"  kubectl crucible migrate-db\n"
+		"  kubectl crucible migrate-db --overlay production --backup --timeout 20m\n"
 		"  kubectl crucible migrate-db --dry-run=client\n"
 		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n",
 	.table = migrate_table,
@@ -101,6 +112,12 @@ static void parse_options(struct migrate *m, int argc, const char **argv, const 
 	m->timeout_ms = 10 * 60 * 1000;
 	if (opt_timeout && (m->timeout_ms = cr_parse_duration(opt_timeout)) < 0)
 		cr_usage_error("--timeout: bad duration '%s' (e.g. 30s, 10m)", opt_timeout);
+	m->pull_grace_ms = 30 * 1000;
+	if (opt_pull_grace && (m->pull_grace_ms = cr_parse_duration(opt_pull_grace)) < 0)
+		cr_usage_error("--image-pull-grace: bad duration '%s'", opt_pull_grace);
+	m->unsched_grace_ms = 15 * 1000;
+	if (opt_unsched_grace && (m->unsched_grace_ms = cr_parse_duration(opt_unsched_grace)) < 0)
+		cr_usage_error("--unschedulable-grace: bad duration '%s'", opt_unsched_grace);
 	if (opt_retries) {
 		char *end;
 		long n = strtol(opt_retries, &end, 10);
@@ -151,12 +168,18 @@ int main(int argc, const char **argv)
 	const char *cmd, *job;
 
 	parse_options(&m, argc, argv, &cmd, &job);
-	if (strcmp(cmd, "run") || m.dry_run != MIG_DRY_CLIENT)
-		cr_die(CR_EXIT_FAILED, "%s%s is not written yet: only 'run --dry-run=client' works in this version",
-		       cmd, strcmp(cmd, "run") ? "" : " against a cluster");
+	if (strcmp(cmd, "run") || m.dry_run == MIG_DRY_SERVER)
+		cr_die(CR_EXIT_FAILED, "%s is not written yet: only 'run' and 'run --dry-run=client' work in this "
+		       "version", strcmp(cmd, "run") ? cmd : "run --dry-run=server");
 	load_manifests(&m);
 	mig_choose_image(&m);
 	mig_name_jobs(&m);
+	if (m.dry_run == MIG_DRY_NONE) {
+		m.namespace = cr_opts.namespace;
+		int code = mig_run(&m);
+		jv_free(m.objects);
+		return code;
+	}
 	print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
 	cr_info("dry run: nothing was created (image %s)", m.image);
 	jv_free(m.objects);
