@@ -5,9 +5,9 @@
  *   image → preflight → Lease → [backup Job] → migration Job → watch and stream → result
  *
  * Written so far: the image choice and its refusal of moving tags, the
- * Jobs built from the template, and --dry-run=client. The cluster steps
- * (preflight, Lease, watch, status/history/logs) are not written yet and
- * say so instead of doing half of it.
+ * Jobs built from the template, both dry runs, and status, history and
+ * logs. The run against a cluster (preflight, Lease, watch) is not written
+ * yet and says so instead of doing half of it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +63,18 @@ static const struct cr_tool tool = {
 		"Job: db-migrate-<UTC time>-<image hash> from k8s/jobs/db-migrate.yaml,\n"
 		"backoffLimit --retries, activeDeadlineSeconds --timeout.\n"
 		"\n"
-		"Not written yet: everything that talks to the cluster (run without\n"
-		"--dry-run=client, status, history, logs) exits 1 saying so.\n"
+		"--dry-run=client prints the Jobs (YAML, or a List with -o json);\n"
+		"--dry-run=server submits them with kubectl create --dry-run=server and\n"
+		"prints nothing on stdout. Neither takes the Lease.\n"
+		"\n"
+		"status: the latest migration Job (image, started, duration, result) and the\n"
+		"holder of the Lease crucible-migrate-db while one runs; history: every\n"
+		"db-migrate-* Job still in the cluster, newest first (-o json: an array);\n"
+		"logs [JOB]: kubectl logs of the latest migration Job, or of JOB. They read\n"
+		"the namespace -n names (default crucible); exit 0, or 1 when logs finds no\n"
+		"such Job.\n"
+		"\n"
+		"Not written yet: run against a cluster (without --dry-run) exits 1 saying so.\n"
 		"\n"
 		"Exit status: 0 migrated (or dry run), 1 failed or refused, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 5 --timeout (Job left running), 130\n"
@@ -72,7 +82,11 @@ static const struct cr_tool tool = {
 		"\n"
 		"Examples:\n"
 		"  kubectl crucible migrate-db --dry-run=client\n"
-		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n",
+		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n"
+		"  kubectl crucible migrate-db --dry-run=server\n"
+		"  kubectl crucible migrate-db status\n"
+		"  kubectl crucible migrate-db history -o json | jq -r '.[] | select(.result == \"Failed\") | .name'\n"
+		"  kubectl crucible migrate-db logs\n",
 	.table = migrate_table,
 };
 
@@ -108,6 +122,10 @@ static void parse_options(struct migrate *m, int argc, const char **argv, const 
 			cr_usage_error("--retries must be a number from 0 to 100, not '%s'", opt_retries);
 		m->retries = (int)n;
 	}
+	if (strcmp(*cmd, "run") && (opt_image || opt_backup || opt_dry_run || opt_retries || opt_timeout || opt_allow_latest))
+		cr_usage_error("--image, --allow-latest, --backup, --dry-run, --retries and --timeout go with run, not %s", *cmd);
+	if (!strcmp(*cmd, "logs") && opt_output)
+		cr_usage_error("-o goes with run, status and history, not logs");
 	m->image_flag = opt_image;
 	m->allow_latest = opt_allow_latest > 0;
 	m->backup = opt_backup > 0;
@@ -151,14 +169,24 @@ int main(int argc, const char **argv)
 	const char *cmd, *job;
 
 	parse_options(&m, argc, argv, &cmd, &job);
-	if (strcmp(cmd, "run") || m.dry_run != MIG_DRY_CLIENT)
-		cr_die(CR_EXIT_FAILED, "%s%s is not written yet: only 'run --dry-run=client' works in this version",
-		       cmd, strcmp(cmd, "run") ? "" : " against a cluster");
+	if (!strcmp(cmd, "status"))
+		return mig_status(&m);
+	if (!strcmp(cmd, "history"))
+		return mig_history(&m);
+	if (!strcmp(cmd, "logs"))
+		return mig_logs(job);
+	if (m.dry_run == MIG_DRY_NONE)
+		cr_die(CR_EXIT_FAILED, "run against a cluster is not written yet: only --dry-run=client|server "
+		       "works in this version");
 	load_manifests(&m);
 	mig_choose_image(&m);
 	mig_name_jobs(&m);
-	print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
-	cr_info("dry run: nothing was created (image %s)", m.image);
+	if (m.dry_run == MIG_DRY_CLIENT)
+		print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
+	else
+		mig_dry_run_server(&m, mig_manifests(&m, cr_opts.namespace));
+	cr_info("%s dry run: nothing was created (image %s)", m.dry_run == MIG_DRY_CLIENT ? "client" : "server",
+		m.image);
 	jv_free(m.objects);
 	free(m.image);
 	return CR_EXIT_OK;

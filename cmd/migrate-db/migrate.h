@@ -5,6 +5,9 @@
 #include <stdbool.h>
 #include <jv.h>
 
+/* The lock of a running migration, one per namespace. */
+#define MIG_LEASE "crucible-migrate-db"
+
 enum mig_dry_run { MIG_DRY_NONE, MIG_DRY_CLIENT, MIG_DRY_SERVER };
 
 struct migrate {
@@ -35,5 +38,23 @@ void mig_image_hash(const char *ref, char out[9]);
 void mig_name_jobs(struct migrate *m);
 /* The manifests the run creates, in order: [claim, backup Job] with --backup, then the migration Job. */
 jv mig_manifests(const struct migrate *m, const char *namespace);
+
+/* cluster.c */
+/* The migration Jobs in the namespace, newest first (migrate-history.jq rows); dies on an API error. */
+jv mig_list_jobs(void);
+/* The Lease's holder (migrate-lease.jq), or null: none, released, or a server without Leases. */
+jv mig_read_lease(void);
+
+/* status.c */
+int mig_status(const struct migrate *m);
+int mig_history(const struct migrate *m);
+
+/* logs.c */
+/* The log of job, or of the newest migration Job when job is NULL, on stdout. */
+int mig_logs(const char *job);
+
+/* dryrun.c */
+/* Submits objects (consumed) with kubectl create --dry-run=server; dies when the server refuses them. */
+void mig_dry_run_server(const struct migrate *m, jv objects);
 
 #endif

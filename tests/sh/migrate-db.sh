@@ -22,7 +22,6 @@ expect_exit 2 "an unknown command" $M migrate
 expect_exit 2 "--allow-latest without --image" $M --allow-latest --dry-run=client
 expect_exit 1 "a cluster run is refused until it is written" nocluster $M
 contains "and says so" "$T/err" "not written yet"
-expect_exit 1 "status is refused until it is written" nocluster $M status
 
 # The image: the manifests' storage-service image, no cluster needed.
 expect_exit 0 "client dry run without a cluster" nocluster $M --dry-run=client -o json
