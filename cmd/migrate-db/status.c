@@ -42,6 +42,8 @@ static void print_lock(jv lock)
 	jv stale = jv_object_get(jv_copy(lock), jv_string("stale"));
 	printf("Lock:      Lease %s held by %s since %s", MIG_LEASE, cr_json_str_or(lock, "holder", "?"),
 	       cr_json_str_or(lock, "acquired", "?"));
+	if (*cr_json_str(lock, "job"))
+		printf(" for Job %s", cr_json_str(lock, "job"));
 	if (jv_get_kind(ago) == JV_KIND_NUMBER)
 		printf(", renewed %.0fs ago", jv_number_value(ago));
 	if (jv_get_kind(stale) == JV_KIND_TRUE)

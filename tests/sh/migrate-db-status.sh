@@ -140,6 +140,31 @@ eventually "a Job that runs out of time" 20 sh -c "kubectl get job $D -n crucibl
 eventually "loses its pod" 20 sh -c "! kubectl get pods -n crucible -l job-name=$D -o name | grep -q ."
 expect_exit 1 "logs of a Job whose pod is gone" $M logs "$D"
 contains "says why there is no log" "$T/err" "Job $D has no pod whose log can be read"
+# The Lease a running migration holds (as a run writes it), fresh and then stale.
+if kubectl api-resources --api-group=coordination.k8s.io -o name 2>/dev/null | grep -q '^leases'; then
+	ago() { date -u -d "@$(($(date +%s) - $1))" +%Y-%m-%dT%H:%M:%S.000000Z; }
+	jq -n --arg t "$(ago 2)" --arg job "$C" '{apiVersion: "coordination.k8s.io/v1", kind: "Lease",
+		metadata: {name: "crucible-migrate-db", namespace: "crucible", annotations: {"crucible.dev/job": $job}},
+		spec: {holderIdentity: "ops@host/42", leaseDurationSeconds: 15, acquireTime: $t, renewTime: $t}}' |
+		kubectl create -f - >/dev/null
+	expect_exit 0 "status while a migration holds the Lease" $M status
+	grep -E "^Lock:      Lease crucible-migrate-db held by ops@host/42 since [0-9T:.-]+Z for Job $C, renewed [0-9]+s ago$" "$T/out" >/dev/null &&
+		ok "names its holder, its Job and when it was renewed" || not_ok "the Lease's holder" "$(grep Lock "$T/out")"
+	lacks "a fresh Lease is not stale" "$T/out" "stale"
+	expect_exit 0 "status -o json with the Lease" $M status -o json
+	jq -e --arg job "$C" '.lock | .holder == "ops@host/42" and .job == $job and .leaseDurationSeconds == 15 and .stale == false' "$T/out" >/dev/null &&
+		ok "json: the lock" || not_ok "json: the lock" "$(jq -c .lock "$T/out")"
+	kubectl get lease -n crucible crucible-migrate-db -o json | jq --arg t "$(ago 60)" '.spec.renewTime = $t' |
+		kubectl replace -f - >/dev/null
+	expect_exit 0 "status with a Lease its holder stopped renewing" $M status -o json
+	jq -e '.lock.stale == true and .lock.renewedSecondsAgo >= 60' "$T/out" >/dev/null &&
+		ok "stale after twice its duration" || not_ok "stale after twice its duration" "$(jq -c .lock "$T/out")"
+	expect_exit 0 "status text with the stale Lease" $M status
+	contains "says it is stale" "$T/out" "(stale: its holder stopped renewing it; the next run may take it over)"
+	kubectl delete lease -n crucible crucible-migrate-db >/dev/null
+else
+	skip "the simulator has no Leases yet: status with a Lease holder"
+fi
 expect_exit 0 "another namespace has none" $M history -n elsewhere -o json
 same "none there" "$(jq -c . "$T/out")" "[]"
 
