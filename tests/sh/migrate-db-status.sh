@@ -39,15 +39,6 @@ same "an empty array" "$(jq -c . "$T/out")" "[]"
 expect_exit 1 "logs with no migration Job" $M logs
 contains "says there is none" "$T/err" "no migration Job in namespace crucible"
 
-# Waits until the simulator's controllers have stopped writing (the resourceVersion holds for 0.5 s).
-settle() {
-	local a b _
-	for _ in $(seq 20); do
-		a=$(rv); sleep 0.5; b=$(rv)
-		[ "$a" = "$b" ] && return
-	done
-}
-
 # --dry-run=server: the server sees the Jobs and keeps nothing; the Lease is not taken.
 settle
 before=$(rv)
