@@ -60,8 +60,10 @@ static const struct cr_tool tool = {
 		"--migrate runs kubectl-crucible-migrate-db (installed beside this binary, else\n"
 		"on PATH) after the StatefulSets are ready and before the applications phase, with\n"
 		"the same manifest source and global flags (-f - gets the manifests on its\n"
-		"stdin); its output goes to stderr. A failed migration stops the deploy before any\n"
-		"application is applied (exit 1); dry runs leave the migration out.\n"
+		"stdin); its output goes to stderr. The NetworkPolicies then go with the\n"
+		"databases phase, so the migration's pod reaches postgres and DNS through the\n"
+		"default deny. A failed migration stops the deploy before any application is\n"
+		"applied (exit 1); dry runs leave the migration out.\n"
 		"\n"
 		"Namespace: the one the manifests name (objects without one go to -n, default\n"
 		"crucible); as for kubectl apply -n (and secrets apply), -n must agree with it.\n"
@@ -267,6 +269,8 @@ static void load_and_plan(struct deploy *d)
 			  jv_string(d->namespace), jv_string("labels"),
 			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
 	d->plan = jq_run1("deploy-plan", in);
+	if (d->migrate)
+		d->plan = jq_run1("deploy-migrate-plan", d->plan);
 	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {

@@ -19,6 +19,7 @@ cat >"$B/kubectl-crucible-migrate-db" <<STANDIN
 	echo "args: \$*"
 	echo "postgres ready: \$(kubectl get statefulset postgres -n crucible -o jsonpath='{.status.readyReplicas}' 2>/dev/null)"
 	echo "deployments: \$(kubectl get deployments -n crucible -o name 2>/dev/null | wc -l)"
+	echo "policies: \$(kubectl get networkpolicies -n crucible -o name 2>/dev/null | sort | tr '\n' ' ')"
 	case " \$* " in *" --filename - "*) echo "stdin: \$(grep -c '^kind: ' || true) documents" ;; esac
 } >>"$T/ran"
 echo "migrate-db stdout"
@@ -48,6 +49,10 @@ contains "it ran once postgres was ready" "$T/ran" "postgres ready: 1"
 contains "before any application Deployment" "$T/ran" "deployments: 0"
 contains "says the migration failed and nothing of the applications ran" "$T/err" "the migration failed (migrate-db exit 3): no application was deployed"
 same "no Deployment was created" "$(kubectl get deployments -n crucible -o name | wc -l)" "0"
+kubectl kustomize k8s/base >"$T/base.yaml"
+want=$(kubectl create --dry-run=client -f "$T/base.yaml" -o name | grep '^networkpolicy' | sort | tr '\n' ' ')
+contains "the migration's own policy among them" "$T/ran" "networkpolicy.networking.k8s.io/db-migrate "
+same "the NetworkPolicies (the migration's way to postgres and DNS) were there before it" "$(sed -n 's/^policies: //p' "$T/ran")" "$want"
 jq -e '.result == "migration-failed" and .phase == "migrate" and (.failure.error | test("exit 3"))
 	and .phasesApplied[-1] == "databases"' "$T/out" >/dev/null &&
 	ok "json: migration-failed after the databases phase" || not_ok "json: migration-failed" "$(jq -c 'del(.objects, .workloads)' "$T/out")"
@@ -71,7 +76,6 @@ awk '/migrating the database/ {m = NR} /phase apps/ && !a {a = NR} END {exit !(m
 
 # The same source and global flags; -f - gives it the manifests on its stdin.
 rm -f "$T/ran"
-kubectl kustomize k8s/base >"$T/base.yaml"
 expect_exit 0 "deploy -f - --migrate" sh -c "$D -f - --migrate --kubeconfig '$KUBECONFIG' --request-timeout 30s -v <'$T/base.yaml'"
 contains "--filename - and the global flags passed on" "$T/ran" "args: run --filename - --namespace crucible --kubeconfig $KUBECONFIG --request-timeout 30s --verbose"
 same "the manifests deploy read, on its stdin" "$(sed -n 's/^stdin: //p' "$T/ran")" "$(grep -c '^kind: ' "$T/base.yaml") documents"
