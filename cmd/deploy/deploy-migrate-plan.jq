@@ -5,7 +5,9 @@
 # preflight asks for; the applications arrive with their policies in place.
 # Input: deploy-plan.jq's plan. Output: the same plan, the policies moved.
 . as $plan
-| ([.phases[].name] | index("apps") // index("edge")) as $first
+# (Not index/1 on an array: libjq 1.6's jv_array_indexes leaks.)
+| (first(.phases | to_entries[] | select(.value.name == "apps" or .value.name == "edge") | .key) // null)
+  as $first
 | if $first == null or $first == 0 then $plan
   else [$plan.phases[].objects[] | select(.kind == "NetworkPolicy")] as $policies
   | .phases |= [to_entries[] | .key as $i | .value

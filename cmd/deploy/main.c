@@ -310,7 +310,7 @@ int main(int argc, const char **argv)
 	/* Every program a deploy runs in one compile; diagnosis and prune programs on their own. */
 	static const char *const programs[] = {
 		"deploy-plan", "deploy-all", "deploy-refs", "deploy-storage", "deploy-changes",
-		"kstatus", "deploy-row", "deploy-rollout", "deploy-pods", NULL,
+		"kstatus", "deploy-row", "deploy-rollout", "deploy-pods", "deploy-migrate-plan", NULL,
 	};
 	cr_jq_bundle(programs);
 	parse_options(&d, argc, argv);

@@ -33,6 +33,12 @@ D=$B/kubectl-crucible-deploy
 
 expect_exit 0 "--help lists --migrate" $D --help
 contains "and says where it runs" "$T/out" "after the StatefulSets are ready and before the applications"
+expect_exit 0 "client dry run with --migrate: the order it applies" env KUBECONFIG="$T/none" $D --migrate --dry-run=client
+kinds=$(grep '^kind:' "$T/out" | uniq | tr '\n' ' ')
+case $kinds in
+*"kind: StatefulSet kind: NetworkPolicy kind: Service kind: Deployment"*) ok "the NetworkPolicies go with the databases, before the applications" ;;
+*) not_ok "the NetworkPolicies go with the databases, before the applications" "$kinds" ;;
+esac
 mkdir -p "$T/lonely"
 cp "$BIN/kubectl-crucible-deploy" "$T/lonely/"
 before=$(rv)
