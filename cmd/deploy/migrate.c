@@ -31,16 +31,6 @@ static void pass(struct cr_strv *args, const char *flag, const char *value)
 		cr_strv_pushl(args, flag, value, (const char *)NULL);
 }
 
-/* What it prints on stdout is progress here: our stdout is the summary. */
-static int relay(const char *line, size_t len, void *ctx)
-{
-	FILE *to = ctx;
-	fwrite(line, 1, len, to);
-	fputc('\n', to);
-	fflush(to);
-	return 0;
-}
-
 static _Noreturn void failed(struct deploy *d, int code, const char *result, jv msg)
 {
 	cr_error("%s", jv_string_value(msg));
@@ -77,7 +67,7 @@ void deploy_migrate(struct deploy *d)
 		cr_strv_push(&c.args, "--quiet");
 	if (cr_opts.no_color > 0)
 		cr_strv_push(&c.args, "--no-color");
-	c.on_line = relay;
+	c.on_line = cr_line_relay; /* its stdout is progress here: ours is the summary */
 	c.ctx = d->progress;
 	c.err_to_stderr = true;
 

@@ -149,16 +149,6 @@ static void step_args(const struct step *s, struct cr_strv *args, bool migrate)
 		cr_strv_push(args, strstr(h, "--dry-run=client|server") ? "--dry-run=server" : "--dry-run");
 }
 
-/* A step's stdout: ours, or stderr when stdout carries the JSON. */
-static int relay(const char *line, size_t len, void *ctx)
-{
-	FILE *to = ctx;
-	fwrite(line, 1, len, to);
-	fputc('\n', to);
-	fflush(to);
-	return 0;
-}
-
 static void print_json(int code)
 {
 	printf("{\"steps\":[");
@@ -252,7 +242,7 @@ int main(int argc, char **argv)
 				s->name, s->sub ? " " : "", s->sub ? s->sub : "", cr_color(stderr, CR_RESET));
 		struct cr_child c = CR_CHILD_INIT;
 		step_args(s, &c.args, migrate_db != NULL);
-		c.on_line = relay;
+		c.on_line = cr_line_relay; /* a step's stdout: ours, or stderr when stdout carries the JSON */
 		c.ctx = out;
 		c.err_to_stderr = true;
 		long long t0 = cr_now_ms();
