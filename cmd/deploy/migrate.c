@@ -13,13 +13,13 @@
 #include "crucible/kretry.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
-#include "crucible/step.h"
+#include "crucible/steps.h"
 #include "crucible/yaml.h"
 #include "deploy.h"
 
 void deploy_migrate_find(struct deploy *d, const char *argv0)
 {
-	d->migrate_db = cr_find_step(argv0, "migrate-db");
+	d->migrate_db = cr_step_find(argv0, "migrate-db");
 	if (!d->migrate_db)
 		cr_die(CR_EXIT_FAILED, "--migrate: kubectl-crucible-migrate-db is not installed (beside this "
 		       "binary or on PATH); nothing was deployed");
