@@ -119,4 +119,22 @@ expect_exit 0 "server dry run with --migrate" $D --migrate --dry-run=server
 contains "and says so" "$T/err" "dry run: the migration is not run"
 same "nothing changed" "$(rv)" "$before"
 
+# End to end with the real migrate-db, once its run is written: the Job is
+# created after postgres is ready and before any application Deployment.
+if "$BIN/kubectl-crucible-migrate-db" --help | grep -q "Not written yet"; then
+	skip "migrate-db's run against a cluster is not written yet: deploy --migrate end to end"
+else
+	kubectl delete deployments -n crucible --all --wait=true >/dev/null 2>&1
+	expect_exit 0 "deploy --migrate with the real migrate-db" kubectl-crucible-deploy --migrate --timeout 3m
+	job=$(kubectl get jobs -n crucible -l app.kubernetes.io/component=migration -o json | jq -r '.items | sort_by(.metadata.creationTimestamp) | last | .metadata.name')
+	jt=$(kubectl get job -n crucible "$job" -o jsonpath='{.metadata.creationTimestamp}')
+	dt=$(kubectl get deployments -n crucible -o json | jq -r '[.items[].metadata.creationTimestamp] | min')
+	pt=$(kubectl get pods -n crucible -l app.kubernetes.io/name=postgres -o json | jq -r '[.items[].status.conditions[]? | select(.type == "Ready") | .lastTransitionTime] | min')
+	[ -n "$job" ] && [ "$job" != null ] && [[ "$pt" < "$jt" || "$pt" == "$jt" ]] && [[ "$jt" < "$dt" || "$jt" == "$dt" ]] &&
+		ok "the Job ($jt) after postgres was ready ($pt), before the Deployments ($dt)" ||
+		not_ok "the Job after postgres, before the Deployments" "job $job at $jt, postgres ready $pt, first Deployment $dt"
+	same "the migration completed" "$(kubectl get job -n crucible "$job" -o jsonpath='{.status.succeeded}')" "1"
+	contains "deploy says so" "$T/err" "migration complete"
+fi
+
 done_testing
