@@ -1,6 +1,7 @@
 /* Retrying kubectl calls on transient API errors (see kretry.h). */
 #include <string.h>
 
+#include "crucible/exit.h"
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
@@ -102,6 +103,19 @@ enum cr_run_result cr_kubectl_run_retry(struct cr_child *c, const struct cr_retr
 		r = cr_kubectl_run(c);
 		if (r != CR_RUN_EXIT || !cr_kubectl_transient(cr_buf_str(&c->err)))
 			return r;
+	}
+	return r;
+}
+
+enum cr_run_result cr_kubectl_run_or_die(struct cr_child *c, const struct cr_retry *how, const char *what,
+					 bool may_fail)
+{
+	enum cr_run_result r = cr_kubectl_run_retry(c, how);
+	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
+		cr_die(CR_EXIT_INTERRUPTED, "interrupted while %s", what);
+	if (r != CR_RUN_OK && !may_fail) {
+		int code = cr_kubectl_exit_code(r);
+		cr_die(code == CR_EXIT_OK ? CR_EXIT_KUBECTL : code, "%s: %s", what, cr_kubectl_failure(c, r));
 	}
 	return r;
 }

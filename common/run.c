@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* strchrnul */
 #endif
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,4 +79,13 @@ char *cr_which(const char *prog)
 		path = *end ? end + 1 : end;
 	}
 	return NULL;
+}
+
+int cr_line_relay(const char *line, size_t len, void *ctx)
+{
+	FILE *to = ctx;
+	fwrite(line, 1, len, to);
+	fputc('\n', to);
+	fflush(to);
+	return 0;
 }

@@ -60,3 +60,12 @@ char *cr_step_path(const struct cr_strv *dirs, const char *step)
 	}
 	return NULL;
 }
+
+char *cr_step_find(const char *argv0, const char *step)
+{
+	struct cr_strv dirs = CR_STRV_INIT;
+	cr_step_dirs(&dirs, argv0);
+	char *found = cr_step_path(&dirs, step);
+	cr_strv_free(&dirs);
+	return found;
+}

@@ -113,6 +113,14 @@ rv() {
 		jq -c '[.items[] | [.kind, .metadata.name, .metadata.resourceVersion]] | sort' |
 		sha256sum | cut -c1-16; return; }
 	curl -sf "$SIM_URL/_sim/stats" | jq -r .resourceVersion; }
+# settle: waits (up to 10 s) until the controllers stop writing: rv holds for 0.5 s.
+settle() {
+	local a b _
+	for _ in $(seq 20); do
+		a=$(rv); sleep 0.5; b=$(rv)
+		[ "$a" = "$b" ] && return
+	done
+}
 # fault JSON: merges a change into the running simulator's scenario.
 fault() { sim_only "fault $1"; curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
 

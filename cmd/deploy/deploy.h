@@ -25,6 +25,8 @@ struct deploy {
 	long long pull_grace_ms;   /* ImagePullBackOff tolerated this long */
 	long long unsched_grace_ms;/* Unschedulable tolerated this long */
 	bool no_wait, prune, json;
+	bool migrate;              /* --migrate: migrate-db between the databases and the applications */
+	char *migrate_db;          /* its binary, found before anything changes */
 	const char *namespace;     /* for objects without one */
 
 	/* State. */
@@ -105,6 +107,12 @@ void deploy_wait_phase(struct deploy *d, jv phase);
 /* diagnose.c: the guide's troubleshooting for a pod that will not come up. */
 /* sign: deploy-pods.jq row; pod: the Pod. Returns {workload, pod, sign, ...} and prints it on stderr. */
 jv deploy_diagnose(struct deploy *d, jv workload, jv pod, jv sign);
+
+/* migrate.c: --migrate. */
+/* Finds kubectl-crucible-migrate-db beside argv0, our own file or on PATH; exit 1 when it is not installed. */
+void deploy_migrate_find(struct deploy *d, const char *argv0);
+/* Runs it with our manifests and global flags (not in a dry run); exit 1 when it fails, 5 at --timeout. */
+void deploy_migrate(struct deploy *d);
 
 /* summary.c */
 void deploy_summary_text(struct deploy *d, FILE *out);

@@ -18,7 +18,7 @@
 #include "deploy.h"
 
 static char *opt_dry_run, *opt_timeout, *opt_pull_grace, *opt_unsched_grace, *opt_output;
-static int opt_no_wait, opt_prune;
+static int opt_no_wait, opt_prune, opt_migrate;
 
 static struct poptOption deploy_table[] = {
 	{ "dry-run", '\0', POPT_ARG_STRING, &opt_dry_run, 0,
@@ -30,6 +30,9 @@ static struct poptOption deploy_table[] = {
 	{ "no-wait", '\0', POPT_ARG_NONE, &opt_no_wait, 0, "apply every phase without waiting", NULL },
 	{ "prune", '\0', POPT_ARG_NONE, &opt_prune, 0,
 	  "delete objects this tool applied before that the input no longer has", NULL },
+	{ "migrate", '\0', POPT_ARG_NONE, &opt_migrate, 0,
+	  "run kubectl crucible migrate-db (same manifests and global flags) once the databases are "
+	  "ready, before the applications; a failed migration stops the deploy (exit 1)", NULL },
 	{ "image-pull-grace", '\0', POPT_ARG_STRING, &opt_pull_grace, 0,
 	  "how long an image pull may keep failing before the deploy fails (default 30s)", "DURATION" },
 	{ "unschedulable-grace", '\0', POPT_ARG_STRING, &opt_unsched_grace, 0,
@@ -49,6 +52,14 @@ static const struct cr_tool tool = {
 		"StatefulSets and their Services (waited on); Deployments, DaemonSets, Services\n"
 		"(waited on); Ingress, NetworkPolicies, HPA, PDB. Jobs are left to migrate-db.\n"
 		"\n"
+		"--migrate runs kubectl-crucible-migrate-db (installed beside this binary, else\n"
+		"on PATH) after the StatefulSets are ready and before the applications phase, with\n"
+		"the same manifest source and global flags (-f - gets the manifests on its\n"
+		"stdin); its output goes to stderr. The NetworkPolicies then go with the\n"
+		"databases phase, so the migration's pod reaches postgres and DNS through the\n"
+		"default deny. A failed migration stops the deploy before any application is\n"
+		"applied (exit 1); dry runs leave the migration out.\n"
+		"\n"
 		"Namespace: the one the manifests name (objects without one go to -n, default\n"
 		"crucible); as for kubectl apply -n (and secrets apply), -n must agree with it.\n"
 		"\n"
@@ -60,6 +71,7 @@ static const struct cr_tool tool = {
 		"  kubectl crucible deploy --overlay production --timeout 5m\n"
 		"  kubectl kustomize k8s/overlays/production | kubectl crucible deploy -f -\n"
 		"  kubectl crucible deploy --dry-run=server\n"
+		"  kubectl crucible deploy --overlay production --migrate\n"
 		"  kubectl crucible deploy -o json | jq '.workloads[] | select(.status != \"Current\")'\n",
 	.table = deploy_table,
 };
@@ -99,6 +111,7 @@ static void parse_options(struct deploy *d, int argc, const char **argv)
 	d->unsched_grace_ms = duration_opt("unschedulable-grace", opt_unsched_grace, 15 * 1000);
 	d->no_wait = opt_no_wait > 0;
 	d->prune = opt_prune > 0;
+	d->migrate = opt_migrate > 0;
 	/* stdout is the result only: summary, -o json, client dry run's manifests, server dry run's changes. */
 	d->progress = stderr;
 	d->result = d->json ? stderr : stdout;
@@ -121,6 +134,8 @@ static void load_and_plan(struct deploy *d)
 		cr_die(code, "%s", err);
 	d->namespace = cr_opts.namespace;
 	d->plan = jq_run1("deploy-plan", cr_plan_input(jv_copy(d->objects), d->namespace));
+	if (d->migrate)
+		d->plan = jq_run1("deploy-migrate-plan", d->plan);
 	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {
@@ -160,10 +175,12 @@ int main(int argc, const char **argv)
 	/* Every program a deploy runs in one compile; diagnosis and prune programs on their own. */
 	static const char *const programs[] = {
 		"deploy-plan", "deploy-all", "deploy-refs", "deploy-storage", "deploy-changes",
-		"kstatus", "deploy-row", "deploy-rollout", "deploy-pods", NULL,
+		"kstatus", "deploy-row", "deploy-rollout", "deploy-pods", "deploy-migrate-plan", NULL,
 	};
 	cr_jq_bundle(programs);
 	parse_options(&d, argc, argv);
+	if (d.migrate)
+		deploy_migrate_find(&d, argv[0]);
 	load_and_plan(&d);
 	if (d.dry_run == DRY_CLIENT) {
 		deploy_print_ordered(&d);
@@ -176,7 +193,13 @@ int main(int argc, const char **argv)
 	jv phases = jv_object_get(jv_copy(d.plan), jv_string("phases"));
 	int n = jv_array_length(jv_copy(phases));
 	jv_free(phases);
+	bool migrated = !d.migrate;
 	for (int i = 0; i < n; i++) {
+		/* The migration goes after the databases, before the first application phase. */
+		if (!migrated && (named(&d, i, "apps") || named(&d, i, "edge"))) {
+			deploy_migrate(&d);
+			migrated = true;
+		}
 		/*
 		 * Phases that wait on nothing (Namespace, CRDs, config) go in one
 		 * apply, in order, with the next phase: one kubectl process instead
@@ -184,7 +207,7 @@ int main(int argc, const char **argv)
 		 * whose CRDs must be established first.
 		 */
 		jv batch = JV_ARRAY(deploy_phase(&d, i));
-		while (i + 1 < n && !waits(&d, i) && !named(&d, i + 1, "edge"))
+		while (i + 1 < n && !waits(&d, i) && !named(&d, i + 1, "edge") && !(d.migrate && named(&d, i + 1, "apps")))
 			batch = jv_array_append(batch, deploy_phase(&d, ++i));
 		deploy_apply_phases(&d, batch);
 		jv phase = deploy_phase(&d, i);
@@ -194,6 +217,8 @@ int main(int argc, const char **argv)
 		jv_free(phase);
 		d.phase = NULL;
 	}
+	if (!migrated)
+		deploy_migrate(&d);
 	if (d.prune)
 		deploy_prune(&d);
 	deploy_finish(&d, CR_EXIT_OK, d.dry_run ? "dry-run" : d.no_wait ? "applied" : "ready", jv_null());

@@ -17,8 +17,6 @@
 #include "crucible/yaml.h"
 #include "migrate.h"
 
-#define LEASE_NAME "crucible-migrate-db"
-
 void mig_name_jobs(struct migrate *m)
 {
 	time_t now = time(NULL);
@@ -68,7 +66,7 @@ jv mig_manifests(const struct migrate *m, const char *namespace)
 	long long deadline = m->timeout_ms > 0 ? (m->timeout_ms + 999) / 1000 : 0;
 	jv labels = JV_OBJECT(jv_string(CR_LABEL_MANAGED_BY), jv_string(CR_LABEL_MANAGED_BY_VALUE),
 			      jv_string("crucible.dev/image-hash"), jv_string(hash),
-			      jv_string("crucible.dev/lease"), jv_string(LEASE_NAME));
+			      jv_string("crucible.dev/lease"), jv_string(MIG_LEASE));
 	jv annotations = JV_OBJECT(jv_string("crucible.dev/image"), jv_string(m->image));
 	jv out = jv_array();
 

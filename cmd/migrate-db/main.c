@@ -5,9 +5,8 @@
  *   image → preflight → Lease → [backup Job] → migration Job → watch and stream → result
  *
  * Written so far: the image choice and its refusal of moving tags, the
- * Jobs built from the template, --dry-run=client, and the run against the
- * cluster (run.c). status, history, logs and --dry-run=server are not
- * written yet and say so instead of doing half of it.
+ * Jobs built from the template, both dry runs, the run against the
+ * cluster (run.c), and status, history and logs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +72,16 @@ static const struct cr_tool tool = {
 		"stale: taken over), then the Job, watched, its log streamed to stderr.\n"
 		"A Job left running (--timeout, Ctrl-C) keeps the Lease.\n"
 		"\n"
-		"Not written yet: status, history, logs and --dry-run=server exit 1 saying so.\n"
+		"--dry-run=client prints the Jobs (YAML, or a List with -o json);\n"
+		"--dry-run=server submits them with kubectl create --dry-run=server and\n"
+		"prints nothing on stdout. Neither takes the Lease.\n"
+		"\n"
+		"status: the latest migration Job (image, started, duration, result) and the\n"
+		"holder of the Lease crucible-migrate-db while one runs; history: every\n"
+		"db-migrate-* Job still in the cluster, newest first (-o json: an array);\n"
+		"logs [JOB]: kubectl logs of the latest migration Job, or of JOB. They read\n"
+		"the namespace -n names (default crucible); exit 0, or 1 when logs finds no\n"
+		"such Job.\n"
 		"\n"
 		"Exit status: 0 migrated (or dry run), 1 failed or refused, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 5 --timeout (Job left running), 130\n"
@@ -83,7 +91,11 @@ static const struct cr_tool tool = {
 		"  kubectl crucible migrate-db\n"
 		"  kubectl crucible migrate-db --overlay production --backup --timeout 20m\n"
 		"  kubectl crucible migrate-db --dry-run=client\n"
-		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n",
+		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n"
+		"  kubectl crucible migrate-db --dry-run=server\n"
+		"  kubectl crucible migrate-db status\n"
+		"  kubectl crucible migrate-db history -o json | jq -r '.[] | select(.result == \"Failed\") | .name'\n"
+		"  kubectl crucible migrate-db logs\n",
 	.table = migrate_table,
 };
 
@@ -125,6 +137,10 @@ static void parse_options(struct migrate *m, int argc, const char **argv, const 
 			cr_usage_error("--retries must be a number from 0 to 100, not '%s'", opt_retries);
 		m->retries = (int)n;
 	}
+	if (strcmp(*cmd, "run") && (opt_image || opt_backup || opt_dry_run || opt_retries || opt_timeout || opt_allow_latest))
+		cr_usage_error("--image, --allow-latest, --backup, --dry-run, --retries and --timeout go with run, not %s", *cmd);
+	if (!strcmp(*cmd, "logs") && opt_output)
+		cr_usage_error("-o goes with run, status and history, not logs");
 	m->image_flag = opt_image;
 	m->allow_latest = opt_allow_latest > 0;
 	m->backup = opt_backup > 0;
@@ -168,9 +184,12 @@ int main(int argc, const char **argv)
 	const char *cmd, *job;
 
 	parse_options(&m, argc, argv, &cmd, &job);
-	if (strcmp(cmd, "run") || m.dry_run == MIG_DRY_SERVER)
-		cr_die(CR_EXIT_FAILED, "%s is not written yet: only 'run' and 'run --dry-run=client' work in this "
-		       "version", strcmp(cmd, "run") ? cmd : "run --dry-run=server");
+	if (!strcmp(cmd, "status"))
+		return mig_status(&m);
+	if (!strcmp(cmd, "history"))
+		return mig_history(&m);
+	if (!strcmp(cmd, "logs"))
+		return mig_logs(job);
 	load_manifests(&m);
 	mig_choose_image(&m);
 	mig_name_jobs(&m);
@@ -180,8 +199,12 @@ int main(int argc, const char **argv)
 		jv_free(m.objects);
 		return code;
 	}
-	print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
-	cr_info("dry run: nothing was created (image %s)", m.image);
+	if (m.dry_run == MIG_DRY_CLIENT)
+		print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
+	else
+		mig_dry_run_server(&m, mig_manifests(&m, cr_opts.namespace));
+	cr_info("%s dry run: nothing was created (image %s)", m.dry_run == MIG_DRY_CLIENT ? "client" : "server",
+		m.image);
 	jv_free(m.objects);
 	free(m.image);
 	return CR_EXIT_OK;

@@ -98,4 +98,22 @@ _Noreturn void mig_watch_failed(const struct cr_watch *w);
 /* follow.c: watches the Job and its pod, streams the log; returns how it ended. */
 struct mig_outcome mig_follow(struct migrate *m, const char *job, const char *container);
 
+/* cluster.c */
+/* The migration Jobs in the namespace, newest first (migrate-history.jq rows); dies on an API error. */
+jv mig_list_jobs(void);
+/* The Lease's holder (migrate-lease.jq), or null: none, released, or a server without Leases. */
+jv mig_read_lease(void);
+
+/* status.c */
+int mig_status(const struct migrate *m);
+int mig_history(const struct migrate *m);
+
+/* logs.c */
+/* The log of job, or of the newest migration Job when job is NULL, on stdout. */
+int mig_logs(const char *job);
+
+/* dryrun.c */
+/* Submits objects (consumed) with kubectl create --dry-run=server; dies when the server refuses them. */
+void mig_dry_run_server(const struct migrate *m, jv objects);
+
 #endif

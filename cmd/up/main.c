@@ -97,11 +97,7 @@ static struct step *step_named(const char *name)
 /* kubectl-crucible-NAME where the dispatcher would find it, beside the path we were run by first (steps.h). */
 static char *find_step(const char *name)
 {
-	struct cr_strv dirs = CR_STRV_INIT;
-	cr_step_dirs(&dirs, argv0);
-	char *found = cr_step_path(&dirs, name);
-	cr_strv_free(&dirs);
-	return found;
+	return cr_step_find(argv0, name);
 }
 
 /* The step's --help: the one list of the flags it takes. */
@@ -162,16 +158,6 @@ static void step_args(const struct step *s, struct cr_strv *args, bool migrate)
 		cr_strv_push(args, "--migrate");
 	if (opt_dry_run && !s->read_only)
 		cr_strv_push(args, strstr(h, "--dry-run=client|server") ? "--dry-run=server" : "--dry-run");
-}
-
-/* A step's stdout: ours, or stderr when stdout carries the JSON. */
-static int relay(const char *line, size_t len, void *ctx)
-{
-	FILE *to = ctx;
-	fwrite(line, 1, len, to);
-	fputc('\n', to);
-	fflush(to);
-	return 0;
 }
 
 static void print_json(int code)
@@ -270,7 +256,7 @@ int main(int argc, char **argv)
 				s->name, s->sub ? " " : "", s->sub ? s->sub : "", cr_color(stderr, CR_RESET));
 		struct cr_child c = CR_CHILD_INIT;
 		step_args(s, &c.args, migrate_db != NULL);
-		c.on_line = relay;
+		c.on_line = cr_line_relay; /* a step's stdout: ours, or stderr when stdout carries the JSON */
 		c.ctx = out;
 		c.err_to_stderr = true;
 		if (cr_verbose > 0) /* the step's command line: flags only, never a secret */

@@ -21,14 +21,7 @@
 enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const char *what, bool may_fail)
 {
 	struct cr_retry how = { .started = &v->kubectl_calls };
-	enum cr_run_result r = cr_kubectl_run_retry(c, &how);
-	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
-		cr_die(CR_EXIT_INTERRUPTED, "interrupted while %s", what);
-	if (r != CR_RUN_OK && !may_fail) {
-		int code = cr_kubectl_exit_code(r);
-		cr_die(code == CR_EXIT_OK ? CR_EXIT_KUBECTL : code, "%s: %s", what, cr_kubectl_failure(c, r));
-	}
-	return r;
+	return cr_kubectl_run_or_die(c, &how, what, may_fail);
 }
 
 /* Each object on its own line (compact JSON), parsed as it arrives: the text is never held whole. */

@@ -45,4 +45,13 @@ int cr_timeout_for(long long left);
  */
 enum cr_run_result cr_kubectl_run_retry(struct cr_child *c, const struct cr_retry *how);
 
+/*
+ * cr_kubectl_run_retry for a tool that cannot go on without the answer: a
+ * signal ends it with 130 ("interrupted while WHAT"), a failure (unless
+ * may_fail) with kubectl's exit code and "WHAT: kubectl's message".
+ * Returns the result otherwise (with may_fail, the caller reads c->err).
+ */
+enum cr_run_result cr_kubectl_run_or_die(struct cr_child *c, const struct cr_retry *how, const char *what,
+					 bool may_fail);
+
 #endif

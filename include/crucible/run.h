@@ -21,6 +21,8 @@
  * stop: the child is then terminated and cr_run returns CR_RUN_STOPPED.
  */
 typedef int (*cr_line_fn)(const char *line, size_t len, void *ctx);
+/* A cr_line_fn that passes each line on to the FILE * in ctx, flushed (a child's stdout as our progress). */
+int cr_line_relay(const char *line, size_t len, void *ctx);
 
 struct cr_child {
 	struct cr_strv args;   /* args.v[0] is the program; looked up on PATH if it has no '/' */

@@ -15,6 +15,8 @@
 void cr_step_dirs(struct cr_strv *dirs, const char *argv0);
 /* The path of the step's binary in dirs (malloc'd), or NULL. */
 char *cr_step_path(const struct cr_strv *dirs, const char *step);
+/* cr_step_dirs then cr_step_path: where the step is, for a tool that runs one (up, deploy --migrate). */
+char *cr_step_find(const char *argv0, const char *step);
 /* NAME beside our own executable, not the symlink krew made (malloc'd): "DIR/NAME". */
 char *cr_self_path(const char *name);
 
