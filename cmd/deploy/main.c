@@ -13,6 +13,7 @@
 #include "crucible/manifests.h"
 #include "crucible/namespace.h"
 #include "crucible/opts.h"
+#include "crucible/plan.h"
 #include "crucible/util.h"
 #include "deploy.h"
 
@@ -119,10 +120,7 @@ static void load_and_plan(struct deploy *d)
 	if (code)
 		cr_die(code, "%s", err);
 	d->namespace = cr_opts.namespace;
-	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->objects), jv_string("namespace"),
-			  jv_string(d->namespace), jv_string("labels"),
-			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
-	d->plan = jq_run1("deploy-plan", in);
+	d->plan = jq_run1("deploy-plan", cr_plan_input(jv_copy(d->objects), d->namespace));
 	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {
