@@ -137,4 +137,11 @@ default_class_shared() {
 	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
 }
 
+# own_manifests: a copy of the project's manifests in $T/k8s, the tools' default
+# from now on (for tests that edit them).
+own_manifests() { cp -R "$TOP/k8s" "$T/k8s"; export CRUCIBLE_MANIFESTS=$T/k8s; }
+
+# start_sim_ns [simcluster args...]: start_sim, with the namespace crucible created.
+start_sim_ns() { start_sim "$@"; kubectl create namespace crucible >/dev/null 2>&1; }
+
 done_testing() { exit "$_failed"; }

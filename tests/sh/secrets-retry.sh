@@ -8,8 +8,7 @@
 
 S=kubectl-crucible-secrets
 cd "$TOP"
-start_sim
-kubectl create namespace crucible >/dev/null 2>&1
+start_sim_ns
 
 # A kubectl that records its calls and, on the first call whose arguments
 # match $INJECT (a grep pattern), makes the simulator answer the next $N
