@@ -35,6 +35,8 @@ enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const ch
 void verify_run_checks(struct verify *v);
 /* --only and --skip let this check through. */
 bool verify_selected(const struct verify *v, const char *id, const char *area);
+/* Some check of this area is selected: its program runs (and what it reads is collected). */
+bool verify_area_wanted(const struct verify *v, const char *area);
 /* The check IDs and the areas they belong to, for --only/--skip and --help. */
 bool verify_known_id(const char *id);
 extern const char *const verify_ids[][2];
