@@ -136,14 +136,6 @@ void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_c
 		      JV_OBJECT(jv_string("error"), jv_string_fmt("%s: %s", what, cr_kubectl_failure(c, r))));
 }
 
-static double cpu_seconds(int who)
-{
-	struct rusage ru;
-	getrusage(who, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* For make bench: CRUCIBLE_STATS=FILE receives our own and our children's CPU time. */
 static void write_stats(const struct deploy *d)
 {
@@ -155,7 +147,7 @@ static void write_stats(const struct deploy *d)
 		return;
 	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"kubectl_processes\": %d, \"wall\": %.3f, "
 		"\"jq_compiles\": %d, \"jq_runs\": {",
-		cpu_seconds(RUSAGE_SELF), cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
+		cr_cpu_seconds(RUSAGE_SELF), cr_cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
 		(double)(cr_now_ms() - d->start_ms) / 1000.0, cr_jq_compiles());
 	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]) && jq_runs[i].program; i++)
 		fprintf(f, "%s\"%s\": %d", i ? ", " : "", jq_runs[i].program, jq_runs[i].runs);

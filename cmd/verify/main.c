@@ -165,6 +165,7 @@ int main(int argc, const char **argv)
 		verify_probes(&v);
 	int code = verify_report(&v);
 	cr_debug("%d kubectl processes", v.kubectl_calls);
+	verify_write_stats(&v);
 	jv_free(v.manifests);
 	jv_free(v.live);
 	jv_free(v.secrets);

@@ -47,6 +47,9 @@ void verify_attach_logs(struct verify *v);
 /* probe.c: --dns and --db, hardened one-shot pods; appends their checks. */
 void verify_probes(struct verify *v);
 
+/* stats.c: CRUCIBLE_STATS=FILE gets own CPU, peak RSS and kubectl processes (make bench). */
+void verify_write_stats(const struct verify *v);
+
 /* report.c */
 /* Prints the report on stdout in v->format; returns the exit code it means. */
 int verify_report(struct verify *v);

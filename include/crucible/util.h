@@ -18,6 +18,11 @@ long long cr_now_ms(void);
  */
 int cr_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/* CPU seconds (user + system) of RUSAGE_SELF or RUSAGE_CHILDREN, for make bench. */
+double cr_cpu_seconds(int who);
+/* This process's peak resident set in KiB, for make bench. */
+long cr_peak_rss_kib(void);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t cr_edit_distance(const char *a, const char *b);
 
