@@ -12,6 +12,7 @@
 #include "crucible/jstream.h"
 #include "crucible/kubectl.h"
 #include "crucible/kretry.h"
+#include "crucible/kstart.h"
 #include "crucible/log.h"
 #include "crucible/procs.h"
 #include "deploy.h"
@@ -223,11 +224,8 @@ static void run_together(struct deploy *d, struct cr_child *cs, int n, enum cr_r
 			continue; /* nothing started: the deadline has passed */
 		/* Each call ends by the deadline, like every other of deploy's (deploy_kubectl). */
 		cs[i].timeout_ms = left > 0 ? (left > 0x7fffffff ? 0x7fffffff : (int)left) : 0;
-		if (cr_verbose > 0)
-			cr_kubectl_trace(&cs[i]);
-		d->kubectl_calls++;
 		rs[i] = CR_RUN_ERROR;
-		if (cr_procs_start(g, &cs[i]) < 0)
+		if (cr_kubectl_start(g, &cs[i], &d->kubectl_calls) < 0)
 			rs[i] = cs[i].not_found ? CR_RUN_NOT_FOUND : CR_RUN_ERROR;
 	}
 	while (cr_procs_poll(g, 1000) > 0)

@@ -1,7 +1,6 @@
 /*
- * Waiting for a phase: all its workloads at once, over watch streams (one
- * `kubectl get --watch` per resource type, since kubectl watches one type
- * per process, plus one for pods), judged by kstatus.jq. Pods of the
+ * Waiting for a phase: all its workloads at once, over watch streams
+ * (watch.h: one per resource type, plus one for pods), judged by kstatus.jq. Pods of the
  * rollout are checked on every change so a crash loop, a broken image or an
  * unschedulable pod ends the wait at once instead of at the timeout.
  */
@@ -11,29 +10,14 @@
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
-#include "crucible/jstream.h"
-#include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/procs.h"
 #include "crucible/util.h"
+#include "crucible/watch.h"
 #include "deploy.h"
 
 #define TICK_MS 200 /* grace periods and the live display advance at this pace */
-
-struct waiter;
-
-struct watch {
-	struct cr_child child;
-	struct cr_jstream js;
-	char resource[320];    /* "deployments.apps", "pods": a plural (63) and a DNS subdomain group (253) */
-	bool pods;
-	bool running;
-	bool got_event;        /* since the last (re)start */
-	int failures;          /* consecutive runs that ended without an event */
-	long long restart_at;  /* when to start again after a cut; 0: not waiting */
-	struct waiter *w;
-};
 
 struct waiter {
 	struct deploy *d;
@@ -43,9 +27,8 @@ struct waiter {
 	jv pods;               /* name -> Pod */
 	jv seen;               /* "pod/container/sign" -> first seen (ms) */
 	struct cr_jq *kstatus, *row, *rollout, *signs;
-	struct watch **watches; /* one per resource type, as many as the phase needs; each stays put (its child is in g) */
-	int nwatch;
 	struct cr_procs *g;
+	struct cr_watches *watches; /* one per resource type the phase needs, plus pods */
 	bool tty, dirty;
 	int drawn;             /* lines of the live display on screen */
 	struct cr_buf frame;   /* what they show */
@@ -95,8 +78,9 @@ static void judge(struct waiter *w, jv item, jv obj)
 	w->dirty = true;
 }
 
-static void on_pod(struct waiter *w, const char *type, jv pod)
+static void on_pod(const char *type, jv pod, void *ctx)
 {
+	struct waiter *w = ctx;
 	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
 	jv name = jv_string(cr_json_str(md, "name"));
 	jv_free(md);
@@ -114,116 +98,39 @@ static void on_pod(struct waiter *w, const char *type, jv pod)
 	w->dirty = true;
 }
 
-/* One watch event, {"type": ..., "object": ...}. Returning nonzero restarts the stream. */
-static int on_event(jv ev, void *ctx)
+/* A watched workload (or any object the phase waits on) changed. */
+static void on_object(const char *type, jv obj, void *ctx)
 {
-	struct watch *wt = ctx;
-	struct waiter *w = wt->w;
-	const char *type = jv_get_kind(ev) == JV_KIND_OBJECT ? cr_json_str(ev, "type") : "";
-	jv obj = jv_get_kind(ev) == JV_KIND_OBJECT ? jv_object_get(jv_copy(ev), jv_string("object")) : jv_null();
-
-	if (!strcmp(type, "ERROR") || jv_get_kind(obj) != JV_KIND_OBJECT) {
-		/* e.g. 410 Gone: the resourceVersion expired; a fresh LIST+WATCH recovers. */
-		cr_debug("watch %s: error event, reconnecting", wt->resource);
+	struct waiter *w = ctx;
+	jv item = find_item(w, object_key(jv_copy(obj)));
+	if (jv_is_valid(item) && strcmp(type, "DELETED"))
+		judge(w, item, obj);
+	else {
+		jv_free(item);
 		jv_free(obj);
-		jv_free(ev);
-		return 1;
 	}
-	wt->got_event = true;
-	wt->failures = 0;
-	if (wt->pods) {
-		on_pod(w, type, obj);
-	} else {
-		jv item = find_item(w, object_key(jv_copy(obj)));
-		if (jv_is_valid(item) && strcmp(type, "DELETED"))
-			judge(w, item, obj);
-		else {
-			jv_free(item);
-			jv_free(obj);
-		}
-	}
-	jv_free(ev);
-	return 0;
 }
 
 /* ---- watch processes ----------------------------------------------------- */
 
-static void start_watch(struct waiter *w, struct watch *wt)
+static _Noreturn void watch_failed(struct waiter *w, struct cr_watch *wt)
 {
-	struct cr_child *c = &wt->child;
-	cr_child_clear(c);
-	cr_kubectl_args(c, false);
-	cr_strv_pushl(&c->args, "get", wt->resource, "-n", w->d->namespace, "--watch",
-		      "--output-watch-events", "-o", "json", (const char *)NULL);
-	if (!wt->pods)
-		cr_strv_pushl(&c->args, "-l", DEPLOY_LABEL_KEY "=" DEPLOY_LABEL_VALUE, (const char *)NULL);
-	c->on_line = cr_jstream_line;
-	c->ctx = &wt->js;
-	cr_jstream_reset(&wt->js); /* a cut stream may have ended mid-object */
-	wt->got_event = false;
-	wt->restart_at = 0;
-	w->d->kubectl_calls++;
-	if (cr_verbose > 0)
-		cr_kubectl_trace(c);
-	if (cr_procs_start(w->g, c) < 0) {
-		if (c->not_found)
-			cr_die(CR_EXIT_KUBECTL, "%s", cr_kubectl_failure(c, CR_RUN_NOT_FOUND));
+	if (wt->start_failed && wt->child.not_found)
+		cr_die(CR_EXIT_KUBECTL, "%s", cr_kubectl_failure(&wt->child, CR_RUN_NOT_FOUND));
+	if (wt->start_failed)
 		cr_die(CR_EXIT_KUBECTL, "cannot start kubectl get --watch %s", wt->resource);
-	}
-	wt->running = true;
+	struct cr_buf what = CR_BUF_INIT;
+	cr_buf_addf(&what, "watching %s", wt->resource);
+	deploy_kubectl_failed(w->d, what.data, &wt->child, wt->result);
 }
 
 static void add_watch(struct waiter *w, const char *resource, bool pods)
 {
-	for (int i = 0; i < w->nwatch; i++)
-		if (!strcmp(w->watches[i]->resource, resource))
-			return;
-	w->watches = cr_xrealloc(w->watches, sizeof(*w->watches) * (size_t)(w->nwatch + 1));
-	struct watch *wt = cr_xmalloc(sizeof(*wt));
-	w->watches[w->nwatch++] = wt;
-	memset(wt, 0, sizeof(*wt));
-	wt->child = (struct cr_child)CR_CHILD_INIT;
-	snprintf(wt->resource, sizeof(wt->resource), "%s", resource);
-	wt->pods = pods;
-	wt->w = w;
-	cr_jstream_init(&wt->js, on_event, wt);
-}
-
-/* A stream ended: reconnect with backoff, or give up on a persistent error. */
-static void watch_ended(struct waiter *w, struct watch *wt, enum cr_run_result r)
-{
-	wt->running = false;
-	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
-		return;
-	const char *err = cr_buf_str(&wt->child.err);
-	bool transient = r == CR_RUN_OK || r == CR_RUN_STOPPED || cr_kubectl_transient(err) || !*err;
-	if (!wt->got_event)
-		wt->failures++;
-	if (!transient || wt->failures >= CR_RETRY_ATTEMPTS) {
-		struct cr_buf what = CR_BUF_INIT;
-		cr_buf_addf(&what, "watching %s", wt->resource);
-		deploy_kubectl_failed(w->d, what.data, &wt->child, r == CR_RUN_OK ? CR_RUN_EXIT : r);
-	}
-	int delay = wt->got_event ? 0 : cr_retry_delay_ms(wt->failures - 1);
-	cr_debug("watch %s ended (%s); reconnecting in %d ms", wt->resource,
-		 *err ? cr_kubectl_failure(&wt->child, r) : "stream closed", delay);
-	wt->restart_at = cr_now_ms() + delay;
-}
-
-static void reap_and_restart(struct waiter *w)
-{
-	struct cr_child *c;
-	enum cr_run_result r;
-	while ((c = cr_procs_finished(w->g, &r)))
-		for (int i = 0; i < w->nwatch; i++)
-			if (&w->watches[i]->child == c)
-				watch_ended(w, w->watches[i], r);
-	long long now = cr_now_ms();
-	for (int i = 0; i < w->nwatch; i++) {
-		struct watch *wt = w->watches[i];
-		if (!wt->running && wt->restart_at && now >= wt->restart_at)
-			start_watch(w, wt);
-	}
+	struct cr_watch_spec spec = {
+		.resource = resource, .namespace = w->d->namespace,
+		.selector = pods ? NULL : DEPLOY_LABEL_KEY "=" DEPLOY_LABEL_VALUE,
+	};
+	cr_watch_add(w->watches, &spec, pods ? on_pod : on_object, w);
 }
 
 /* ---- judging ------------------------------------------------------------- */
@@ -416,6 +323,8 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	w->rollout = cr_jq_named("deploy-rollout");
 	w->signs = cr_jq_named("deploy-pods");
 	w->tty = isatty(fileno(d->progress)) && !cr_quiet && !getenv("CRUCIBLE_NO_LIVE");
+	w->g = cr_procs_new();
+	w->watches = cr_watches_new(w->g, &d->kubectl_calls);
 	add_watch(w, "pods", true);
 	jv_array_foreach(w->items, i, it) {
 		const char *g = cr_json_str(it, "group");
@@ -431,14 +340,8 @@ static void teardown(struct waiter *w)
 {
 	cr_procs_free(w->g);
 	w->g = NULL;
-	for (int i = 0; i < w->nwatch; i++) {
-		cr_child_clear(&w->watches[i]->child);
-		cr_jstream_free(&w->watches[i]->js);
-		free(w->watches[i]);
-	}
-	free(w->watches);
+	cr_watches_free(w->watches);
 	w->watches = NULL;
-	w->nwatch = 0;
 	jv_free(w->objects);
 	jv_free(w->pods);
 	jv_free(w->seen);
@@ -513,12 +416,12 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 		return;
 	}
 	cr_info("phase %s: waiting for %d workload(s)", d->phase, total);
-	w.g = cr_procs_new();
-	for (int i = 0; i < w.nwatch; i++)
-		start_watch(&w, w.watches[i]);
+	struct cr_watch *failed = cr_watches_start(w.watches);
+	if (failed)
+		watch_failed(&w, failed);
 	for (;;) {
-		cr_procs_poll(w.g, TICK_MS);
-		reap_and_restart(&w);
+		if ((failed = cr_watches_poll(w.watches, TICK_MS)))
+			watch_failed(&w, failed);
 		if (cr_interrupted()) {
 			jv_free(last);
 			finish_wait(&w, CR_EXIT_INTERRUPTED, "interrupted", jv_null());

@@ -451,4 +451,20 @@ EOF
 	expect_exit 0 "base pods become ready" K wait --for=condition=ready pod --all -n "$bns" --timeout=40s
 fi
 
+# ------------------------------------------------------------------ reflect.DeepEqual on NetworkPolicy specs
+# A real server (v1.36.1) compares NetworkPolicy specs with reflect.DeepEqual before the
+# typed round trip drops empty lists: re-applying `egress: []` writes (and bumps the
+# generation) every time, while the same policy without it is left alone.
+printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np-empty, namespace: %s}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  egress: []\n' $N >"$T/np-empty.yaml"
+grep -v 'egress: \[\]' "$T/np-empty.yaml" | sed 's/np-empty/np-plain/' >"$T/np-plain.yaml"
+for i in 1 2 3; do K apply --server-side --field-manager=fid -f "$T/np-empty.yaml" -f "$T/np-plain.yaml" >/dev/null; done
+same "re-applied egress: [] bumps the generation each time" "$(K get netpol np-empty -n $N -o jsonpath='{.metadata.generation}')" 3
+same "the same policy without it is unchanged" "$(K get netpol np-plain -n $N -o jsonpath='{.metadata.generation}')" 1
+same "the stored policy has no egress key" "$(K get netpol np-empty -n $N -o jsonpath='{.spec.egress}')" ""
+rv=$(K get netpol np-plain -n $N -o jsonpath='{.metadata.resourceVersion}')
+K replace -f "$T/np-plain.yaml" >/dev/null
+same "a replace without the empty list does not write" "$(K get netpol np-plain -n $N -o jsonpath='{.metadata.resourceVersion}')" "$rv"
+K replace -f <(sed 's/np-empty/np-plain/' "$T/np-empty.yaml") >/dev/null
+same "a replace with it writes" "$(K get netpol np-plain -n $N -o jsonpath='{.metadata.generation}')" 2
+
 done_testing

@@ -885,6 +885,7 @@ class Handler(BaseHTTPRequestHandler):
         """Store new (a full object) as an Update by the request's field manager."""
         st = self.sim.store
         sub = self.sub if self.sub in ("status",) else None
+        sent_spec = deepcopy(new.get("spec"))
         schema.normalize(self.res, new)
         given = new.get("metadata", {}).get("managedFields")
         probe = st.update(self.res, new, subresource=sub, dry_run=True)
@@ -905,7 +906,7 @@ class Handler(BaseHTTPRequestHandler):
         if sub == "status":
             out = st.update(self.res, new, subresource="status", dry_run=dry)
         else:
-            out = st.update(self.res, new, dry_run=dry)
+            out = st.update(self.res, new, dry_run=dry, sent_spec=sent_spec)
         return self._respond_obj(code, out)
 
     def _patch(self):
@@ -1007,6 +1008,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise HTTPError(409, "Conflict", e.message(), {"name": self.name, "group": r.group, "kind": r.plural,
                                                                "causes": e.causes()} if r.group else
                                 {"name": self.name, "kind": r.plural, "causes": e.causes()})
+            sent_spec = deepcopy(merged.get("spec"))
             schema.normalize(self.res, merged)
             if live is None:
                 merged["metadata"]["managedFields"] = ssa.finish(entries, None, merged, manager)
@@ -1015,11 +1017,11 @@ class Handler(BaseHTTPRequestHandler):
                 out = st.create(self.res, merged, dry_run=dry)
                 return self._respond_obj(201, out)
             merged["metadata"]["resourceVersion"] = live["metadata"]["resourceVersion"]
-            probe = st.update(self.res, merged, dry_run=True)
+            probe = st.update(self.res, merged, dry_run=True, sent_spec=sent_spec)
             validate.check(self.res, probe, live)
             probe_old = deepcopy(live)
             merged["metadata"]["managedFields"] = ssa.finish(entries, probe_old, probe, manager)
-            out = st.update(self.res, merged, dry_run=dry)
+            out = st.update(self.res, merged, dry_run=dry, sent_spec=sent_spec)
             return self._respond_obj(200, out)
 
     def _delete_options(self):

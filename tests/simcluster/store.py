@@ -377,7 +377,9 @@ class Store:
                                                     "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IPs or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
                                        "data": {"ca.crt": "-----BEGIN CERTIFICATE-----\nSIMULATED\n-----END CERTIFICATE-----\n"}})
 
-    def update(self, res, obj, subresource=None, dry_run=False):
+    def update(self, res, obj, subresource=None, dry_run=False, sent_spec=None):
+        """sent_spec: the spec as the request gave it, before the typed round trip
+        (schema.normalize) dropped its empty lists and maps; see REFLECT_SPEC."""
         with self.lock:
             res = registry.ALIASES.get(res, res)
             r = registry.resource(res)
@@ -416,9 +418,11 @@ class Store:
                         md.pop(k, None)
                 self._defaults(res, new, create=False, old=old)
             new["metadata"]["resourceVersion"] = old["metadata"]["resourceVersion"]
-            if new == old:
+            reflect_changed = res in REFLECT_SPEC and subresource is None and sent_spec is not None and \
+                _empty_vs_missing(sent_spec, old.get("spec"))
+            if new == old and not reflect_changed:
                 return deepcopy(old)
-            if r.has_generation and subresource is None and _spec_part(new) != _spec_part(old):
+            if r.has_generation and subresource is None and (_spec_part(new) != _spec_part(old) or reflect_changed):
                 new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
             if dry_run:
                 return deepcopy(new)
@@ -856,6 +860,24 @@ class Store:
                       "job-name"):
                 if k in (tmd.get("labels") or {}):
                     md["labels"].setdefault(k, tmd["labels"][k])
+
+
+# Kinds whose update strategy compares specs with reflect.DeepEqual, for which
+# an empty list or map the request sent is not the missing one stored (the
+# typed round trip drops it): a real server bumps generation and writes on every
+# re-apply of, say, a NetworkPolicy with `egress: []` (seen with v1.36.1).
+REFLECT_SPEC = {"networking.k8s.io/networkpolicies"}
+
+
+def _empty_vs_missing(sent, old):
+    """True when sent has an empty list/map somewhere old has nothing."""
+    if isinstance(sent, dict):
+        old = old if isinstance(old, dict) else {}
+        return any((v in ([], {}) and k not in old) or
+                   (k in old and _empty_vs_missing(v, old[k])) for k, v in sent.items())
+    if isinstance(sent, list) and isinstance(old, list) and len(sent) == len(old):
+        return any(_empty_vs_missing(a, b) for a, b in zip(sent, old))
+    return False
 
 
 def _spec_part(o):

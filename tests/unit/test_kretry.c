@@ -1,6 +1,6 @@
 /*
  * Tests for cr_kubectl_run_retry (common/kretry.c), with fake kubectl
- * scripts that count their runs in a file.
+ * scripts that count their runs in a file (fake.h).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,10 +13,9 @@
 #include "crucible/kubectl.h"
 #include "crucible/opts.h"
 #include "crucible/util.h"
+#include "fake.h"
+#include "fake.h"
 #include "tap.h"
-
-static char tmpdir[] = "/tmp/test_kretry.XXXXXX";
-static char fake_path[PATH_MAX], count_path[PATH_MAX];
 
 /*
  * A fake kubectl that appends a line to the count file each run, then
@@ -27,25 +26,14 @@ static void fake(int n, const char *first, const char *then)
 	FILE *f = fopen(fake_path, "w");
 	fprintf(f, "#!/bin/sh\necho run >>'%s'\n"
 		"if [ \"$(wc -l <'%s')\" -le %d ]; then\n%s\nfi\n%s\n",
-		count_path, count_path, n, first, then);
+		fake_count, fake_count, n, first, then);
 	fclose(f);
-	chmod(fake_path, 0755);
-	remove(count_path);
-	memset(&cr_opts, 0, sizeof(cr_opts));
-	cr_opts.kubectl = fake_path;
+	fake_install();
 }
 
-/* How many times the fake ran. */
 static int runs(void)
 {
-	int n = 0, ch;
-	FILE *f = fopen(count_path, "r");
-	if (!f)
-		return 0;
-	while ((ch = getc(f)) != EOF)
-		n += ch == '\n';
-	fclose(f);
-	return n;
+	return fake_runs();
 }
 
 static enum cr_run_result call(struct cr_child *c, const struct cr_retry *how)
@@ -157,18 +145,12 @@ static void test_made(void)
 
 int main(void)
 {
-	if (!mkdtemp(tmpdir)) {
-		perror("mkdtemp");
+	if (fake_init() < 0)
 		return 1;
-	}
-	snprintf(fake_path, sizeof(fake_path), "%s/kubectl", tmpdir);
-	snprintf(count_path, sizeof(count_path), "%s/count", tmpdir);
 	test_transient_then_ok();
 	test_permanent();
 	test_deadline();
 	test_made();
-	remove(fake_path);
-	remove(count_path);
-	rmdir(tmpdir);
+	fake_cleanup();
 	return tap_done();
 }
