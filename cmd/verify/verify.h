@@ -15,6 +15,8 @@ struct verify {
 	bool fail_on_warn;          /* --fail-on warn */
 	bool dns, db;               /* --dns, --db probes */
 	int restart_threshold;      /* restarts above this are a WARN */
+	bool watch;                 /* --watch: run again on changes until Ctrl-C */
+	long long watch_interval_ms; /* --watch=INTERVAL: least time between runs */
 	jv only, skip;              /* arrays of check IDs or area names */
 	const char *namespace;
 
@@ -46,6 +48,9 @@ void verify_attach_logs(struct verify *v);
 
 /* probe.c: --dns and --db, hardened one-shot pods; appends their checks. */
 void verify_probes(struct verify *v);
+
+/* watch.c: --watch; returns once a change is seen and the interval has passed (dies 130 on Ctrl-C, 4 on a failed stream). */
+void verify_watch_wait(struct verify *v, long long last_run_ms);
 
 /* stats.c: CRUCIBLE_STATS=FILE gets own CPU, peak RSS and kubectl processes (make bench). */
 void verify_write_stats(const struct verify *v);
