@@ -136,3 +136,9 @@ long cr_peak_rss_kib(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return ru.ru_maxrss; /* Linux: KiB */
 }
+
+FILE *cr_stats_open(void)
+{
+	const char *path = getenv("CRUCIBLE_STATS");
+	return path && *path ? fopen(path, "w") : NULL;
+}

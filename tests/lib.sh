@@ -129,4 +129,23 @@ default_class_shared() {
 	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
 }
 
+# kubectl_recorder: writes $T/kubectl-rec, a kubectl that appends each call's
+# arguments to $T/calls and, on the first call whose arguments match $INJECT
+# (a grep pattern; $T/injected then exists), makes the simulator answer the
+# next $N requests with 500 before running the real kubectl.
+kubectl_recorder() {
+	local real
+	real=$(command -v kubectl)
+	cat >"$T/kubectl-rec" <<EOF
+#!/bin/sh
+printf '%s\\n' "\$*" >>"$T/calls"
+if [ -n "\${INJECT:-}" ] && [ ! -e "$T/injected" ] && printf '%s\\n' "\$*" | grep -q -- "\$INJECT"; then
+	: >"$T/injected"
+	curl -sf -X POST --data '{"api": {"error500": '"\$N"'}}' "$SIM_URL/_sim/scenario" >/dev/null
+fi
+exec "$real" "\$@"
+EOF
+	chmod +x "$T/kubectl-rec"
+}
+
 done_testing() { exit "$_failed"; }

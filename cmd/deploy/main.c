@@ -139,10 +139,7 @@ void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_c
 /* For make bench: CRUCIBLE_STATS=FILE receives our own and our children's CPU time. */
 static void write_stats(const struct deploy *d)
 {
-	const char *path = getenv("CRUCIBLE_STATS");
-	if (!path || !*path)
-		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = cr_stats_open();
 	if (!f)
 		return;
 	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"kubectl_processes\": %d, \"wall\": %.3f, "

@@ -3,7 +3,6 @@
  * peak memory (its kubectl children apart), and the processes it started.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <sys/resource.h>
 
 #include "crucible/util.h"
@@ -11,10 +10,7 @@
 
 void verify_write_stats(const struct verify *v)
 {
-	const char *path = getenv("CRUCIBLE_STATS");
-	if (!path || !*path)
-		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = cr_stats_open();
 	if (!f)
 		return;
 	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"peak_rss_kib\": %ld, \"kubectl_processes\": %d}\n",
