@@ -33,6 +33,14 @@ char *cr_xstrdup(const char *s)
 	return memcpy(cr_xmalloc(n), s, n);
 }
 
+char *cr_xstrndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = memcpy(cr_xmalloc(len + 1), s, len);
+	p[len] = '\0';
+	return p;
+}
+
 /* Growth never moves secret bytes through realloc, which would leave a copy behind. */
 static void grow(struct cr_buf *b, size_t extra)
 {

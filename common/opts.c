@@ -93,17 +93,24 @@ void cr_usage_error(const char *fmt, ...)
 }
 
 /* popt takes the next word as a value even when it is a flag: catch "-n --verbose". */
+static void check_value(const struct poptOption *t, const char *v)
+{
+	if (v && v[0] == '-' && v[1] != '\0')
+		cr_usage_error("option --%s needs a value, got '%s'", t->longName, v);
+	if (v && !*v)
+		cr_usage_error("option --%s needs a non-empty value", t->longName);
+}
+
 static void check_values(const struct poptOption *t)
 {
 	for (; t->longName || t->shortName || t->arg; t++) {
 		if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE) {
 			check_values(t->arg);
 		} else if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && t->arg) {
-			const char *v = *(char **)t->arg;
-			if (v && v[0] == '-' && v[1] != '\0')
-				cr_usage_error("option --%s needs a value, got '%s'", t->longName, v);
-			if (v && !*v)
-				cr_usage_error("option --%s needs a non-empty value", t->longName);
+			check_value(t, *(char **)t->arg);
+		} else if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_ARGV && t->arg) {
+			for (char **v = *(char ***)t->arg; v && *v; v++)
+				check_value(t, *v);
 		}
 	}
 }
@@ -116,6 +123,12 @@ static void free_strings(const struct poptOption *t)
 		} else if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_STRING && t->arg) {
 			free(*(char **)t->arg);
 			*(char **)t->arg = NULL;
+		} else if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_ARGV && t->arg) {
+			char **v = *(char ***)t->arg;
+			for (size_t i = 0; v && v[i]; i++)
+				free(v[i]);
+			free(v);
+			*(char ***)t->arg = NULL;
 		}
 	}
 }

@@ -1,4 +1,4 @@
-/* overlay set-registry: the kustomize edit set image semantics, applied to an overlay's kustomization.yaml. */
+/* overlay set-registry NAME [R]: every platform image of the overlay's images: list to R/PROJECT/<its name>. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,18 +31,22 @@ int overlay_set_registry(int argc, const char **argv)
 	const struct cr_ynode *images = cr_ynode_get(cr_ydoc_root(d), "images", NULL);
 	if (!images || images->kind != CR_YSEQ || !images->n)
 		cr_die(CR_EXIT_INPUT, "%s: no images: list to point at a registry", path.data);
+	jv platform = overlay_platform_names();
 	for (size_t i = 0; i < images->n; i++) {
 		const struct cr_ynode *img = images->items[i], *n = cr_ynode_get(img, "name", NULL);
 		if (!cr_ynode_str(n))
 			cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: an image without a name", path.data, img->line, img->column);
-		const char *base = strrchr(n->value, '/') ? strrchr(n->value, '/') + 1 : n->value;
+		if (!overlay_is_platform(platform, n->value)) /* postgres, redis: not the platform's registry */
+			continue;
+		/* The image's own name stays: only the host and the project (its first component) change. */
 		const struct cr_ynode *nn = cr_ynode_get(img, "newName", NULL);
-		if (cr_ynode_str(nn)) {
-			const char *old = strrchr(nn->value, '/');
-			base = old ? old + 1 : nn->value;
-		}
+		const char *now = cr_ynode_str(nn) ? nn->value : n->value;
+		char *base = overlay_image_basename(now);
+		if (!base)
+			cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: invalid image '%s'", path.data, img->line, img->column, now);
 		struct cr_buf ref = CR_BUF_INIT;
 		cr_buf_addf(&ref, "%s/%s/%s", registry, project, base);
+		free(base);
 		if ((why = cr_image_check_name(ref.data)))
 			cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: invalid image '%s': %s", path.data, img->line, img->column,
 			       ref.data, why);
@@ -53,6 +57,7 @@ int overlay_set_registry(int argc, const char **argv)
 		free(text);
 		cr_buf_free(&ref);
 	}
+	jv_free(platform);
 	cr_ydoc_render(d, &out);
 	cr_ydoc_free(d);
 	overlay_write(path.data, &out);

@@ -18,6 +18,7 @@
 #include "crucible/log.h"
 #include "crucible/opts.h"
 #include "crucible/run.h"
+#include "crucible/steps.h"
 #include "crucible/util.h"
 
 static char *opt_from, *opt_output;
@@ -85,36 +86,13 @@ static struct step steps[] = {
 
 static const char *argv0;
 
-static char *beside(const char *file, const char *name)
-{
-	const char *slash = strrchr(file, '/');
-	if (!slash)
-		return NULL;
-	struct cr_buf p = CR_BUF_INIT;
-	cr_buf_addf(&p, "%.*s/kubectl-crucible-%s", (int)(slash - file), file, name);
-	if (access(p.data, X_OK) == 0)
-		return p.data;
-	cr_buf_free(&p);
-	return NULL;
-}
-
-/*
- * kubectl-crucible-NAME beside the path we were run by (kubectl runs a
- * plugin by its full path on PATH), then beside our real file (krew's
- * store), then on PATH.
- */
+/* kubectl-crucible-NAME where the dispatcher would find it, beside the path we were run by first (steps.h). */
 static char *find_step(const char *name)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = '\0';
-	char *found = beside(argv0, name);
-	if (found || (found = beside(self, name)))
-		return found;
-	struct cr_buf b = CR_BUF_INIT;
-	cr_buf_addf(&b, "kubectl-crucible-%s", name);
-	found = cr_which(b.data);
-	cr_buf_free(&b);
+	struct cr_strv dirs = CR_STRV_INIT;
+	cr_step_dirs(&dirs, argv0);
+	char *found = cr_step_path(&dirs, name);
+	cr_strv_free(&dirs);
 	return found;
 }
 

@@ -41,5 +41,6 @@ void cr_strv_free(struct cr_strv *sv);
 void *cr_xmalloc(size_t n);
 void *cr_xrealloc(void *p, size_t n);
 char *cr_xstrdup(const char *s);
+char *cr_xstrndup(const char *s, size_t n); /* at most n bytes of s */
 
 #endif

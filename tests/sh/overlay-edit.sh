@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # kubectl crucible overlay set-registry, offline, on a copy of the manifests:
-# only the images' newName lines change (comments, order, everything else
-# byte for byte), the file keeps its mode, --dry-run writes nothing, a write
+# only the platform images' newName lines change, their names kept below the
+# project (comments, order, everything else byte for byte), the file keeps its mode, --dry-run writes nothing, a write
 # that fails (a full tmpfs) leaves the old file whole, bad input exits 3.
 . "$(dirname "$0")/../lib.sh"
 
@@ -41,6 +41,17 @@ lacks "no placeholder left" "$T/render.yaml" "ecr-registry.invalid"
 expect_exit 0 "set-registry with --dir and --project" $O set-registry dev registry.example:5000 --dir "$T/k8s/overlays" --project team
 contains "a host-less newName gets the registry" "$T/k8s/overlays/dev/kustomization.yaml" "newName: registry.example:5000/team/api-service"
 
+# Names stay whole below the project; images that are not the platform's stay where they are.
+mkdir -p "$T/k8s/overlays/nested"
+printf 'resources:\n  - ../../base\nimages:\n  - name: api-service\n    newName: old.example/proj/tools/api-service\n  - name: postgres\n    newName: mirror.example/lib/postgres\n' \
+	>"$T/k8s/overlays/nested/kustomization.yaml"
+cp "$T/k8s/overlays/nested/kustomization.yaml" "$T/nested.before"
+expect_exit 0 "set-registry on a nested name" $O set-registry nested registry.example --project team
+same "the name below the project is kept, postgres left alone" \
+	"$(diff "$T/nested.before" "$T/k8s/overlays/nested/kustomization.yaml" | grep '^[<>]')" \
+	"<     newName: old.example/proj/tools/api-service
+>     newName: registry.example/team/tools/api-service"
+
 # Bad input: exit 3, one line naming what is wrong.
 expect_exit 3 "a NAME with '/'" $O set-registry ../production registry.example
 expect_exit 3 "a NAME '..'" $O set-registry .. registry.example
@@ -54,10 +65,12 @@ expect_exit 3 "malformed YAML" $O set-registry x registry.example --dir "$T/bad"
 grep -Eq "kustomization.yaml:[0-9]+:[0-9]+: " "$T/err" && [ "$(wc -l <"$T/err")" -eq 1 ] &&
 	ok "malformed YAML: one line with file:line:column" || not_ok "malformed YAML: one line with file:line:column" "$(cat "$T/err")"
 
-# A full disk: the overlay on a 4 KiB tmpfs in a private mount namespace,
-# filled so that the temp file cannot be written whole.
+# A full disk: the overlays root on a 4 KiB tmpfs in a private mount
+# namespace (the base beside it, where set-registry reads the platform's
+# image names), filled so that the temp file cannot be written whole.
 if unshare -rm true 2>/dev/null; then
-	mkdir -p "$T/full"
+	mkdir -p "$T/full/overlays"
+	cp -R "$TOP/k8s/base" "$T/full/base"
 	cp "$T/before.yaml" "$T/full.before"
 	unshare -rm bash -c '
 		mount -t tmpfs -o size=4k tmpfs "$1" || exit 99
@@ -65,7 +78,7 @@ if unshare -rm true 2>/dev/null; then
 		head -c 100000 /dev/zero >"$1/fill" 2>/dev/null
 		'"$O"' set-registry production registry.example --dir "$1" 2>"$3"; echo $? >"$3.rc"
 		cp "$1/production/kustomization.yaml" "$3.after"; ls -A "$1/production" >"$3.ls"
-	' _ "$T/full" "$T/full.before" "$T/full.err"
+	' _ "$T/full/overlays" "$T/full.before" "$T/full.err"
 	same "a full disk fails the edit (exit 1)" "$(cat "$T/full.err.rc" 2>/dev/null)" 1
 	contains "and says so" "$T/full.err" "No space left on device"
 	cmp -s "$T/full.before" "$T/full.err.after" && ok "the old file is whole" || not_ok "the old file is whole"
