@@ -11,12 +11,18 @@ kubectl create namespace crucible >/dev/null
 kubectl create deployment web --image=nginx:1.25 -n crucible --dry-run=client -o yaml |
 	sed '/strategy: {}/d; /status: {}/d; /resources: {}/d; /creationTimestamp: null/d' >"$T/web.yaml"
 
-before=$(rv)
-expect_exit 1 "a new object: exit 1" kubectl diff --server-side --field-manager=m -f "$T/web.yaml"
-contains "the whole object is added" "$T/out" "+  replicas: 1"
-contains "with the uid a create would give it" "$T/out" "+  uid: "
-contains "and generation 1" "$T/out" "+  generation: 1"
-same "nothing stored" "$(rv)" "$before"
+# shows NAME LINE...: a server-side diff of web.yaml exits 1 showing each LINE, and stores nothing.
+shows() {
+	local name=$1 before l
+	shift
+	before=$(rv)
+	expect_exit 1 "$name: exit 1" kubectl diff --server-side --field-manager=m -f "$T/web.yaml"
+	for l in "$@"; do contains "$name: shows '$l'" "$T/out" "$l"; done
+	same "$name: nothing stored" "$(rv)" "$before"
+}
+
+# The whole object, with the uid and generation a create would give it.
+shows "a new object" "+  replicas: 1" "+  uid: " "+  generation: 1"
 expect_exit 1 "the object is still absent" kubectl get deployment web -n crucible
 
 expect_exit 0 "apply it" kubectl apply --server-side --field-manager=m -f "$T/web.yaml"
@@ -26,11 +32,8 @@ expect_exit 0 "the same object: exit 0" kubectl diff --server-side --field-manag
 same "and no output" "$(cat "$T/out")" ""
 
 sed -i 's/replicas: 1/replicas: 3/' "$T/web.yaml"
-before=$(rv)
-expect_exit 1 "a changed spec: exit 1" kubectl diff --server-side --field-manager=m -f "$T/web.yaml"
-contains "the changed field" "$T/out" "+  replicas: 3"
-contains "and the generation the update would give" "$T/out" "+  generation: 2"
-same "nothing stored" "$(rv)" "$before"
+# The changed field and the generation the update would give.
+shows "a changed spec" "+  replicas: 3" "+  generation: 2"
 same "the live object unchanged" "$(kubectl get deployment web -n crucible -o jsonpath='{.spec.replicas} {.metadata.generation}')" "1 1"
 
 expect_exit 1 "client-side diff of the change: exit 1" kubectl diff -f "$T/web.yaml"
