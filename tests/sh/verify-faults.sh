@@ -98,4 +98,23 @@ fault '{"workloads": {"crucible/deployment/api-service": null}}'
 restarted() { $V --only pod-restarts,pod-ready --restart-threshold 0 -o json >"$T/out" 2>"$T/err"; has_finding pod-restarts Pod/api-service- WARN; }
 eventually "restarts above --restart-threshold are a WARN" 60 restarted
 
+# One snapshot between two back-offs: the crash-looping container runs again,
+# not ready. A kubectl that shows the cluster so (the crash-looping pod's
+# status rewritten) must still give pod-crashloop.
+real=$(command -v kubectl)
+cat >"$T/kubectl-between" <<STANDIN
+#!/bin/sh
+case "\$*" in
+*"jsonpath={range"*) "$real" "\$@" | jq -c 'if .kind == "Pod" and (.metadata.name | startswith("api-service-"))
+	then .status.containerStatuses |= map(.state = {running: {startedAt: "2026-01-01T00:00:00Z"}} | .ready = false
+	| .restartCount = 4 | .lastState = {terminated: {exitCode: 3, reason: "Error"}}) else . end' ;;
+*) exec "$real" "\$@" ;;
+esac
+STANDIN
+chmod +x "$T/kubectl-between"
+fault '{"workloads": {"crucible/deployment/api-service": {"crash": {"exitCode": 3, "logs": ["FATAL"]}}}}'
+between() { KUBECTL="$T/kubectl-between" $V --only pod-crashloop -o json >"$T/out" 2>"$T/err"; has_finding pod-crashloop Pod/api-service-; }
+eventually "a crash loop between two back-offs (running again, not ready) is still pod-crashloop" 60 between
+contains "... and says it keeps crashing" "$T/out" "keeps crashing"
+
 done_testing
