@@ -215,9 +215,9 @@ int mig_run(struct migrate *m)
 	int n = jv_array_length(jv_copy(objects));
 	if (m->backup) {
 		create(m, jv_array_get(jv_copy(objects), 0), "creating the backup claim crucible-db-backups", true);
-		m->job_started = true;
 		m->lease_job = m->backup_name;
 		create(m, jv_array_get(jv_copy(objects), 1), "creating the backup Job", false);
+		m->job_started = true;
 		mig_lock_renew(m);
 		cr_info("backing up the database to crucible-db-backups/%s.sql.gz...", m->stamp);
 		int code = watch_job(m, m->backup_name, "pg-dump", "backup");
@@ -236,9 +236,9 @@ int mig_run(struct migrate *m)
 	char container[64];
 	snprintf(container, sizeof(container), "%s", jv_get_kind(cname) == JV_KIND_STRING ? jv_string_value(cname) : "");
 	jv_free(cname);
-	m->job_started = true;
 	m->lease_job = m->job_name;
 	create(m, job, "creating the migration Job", false);
+	m->job_started = true;
 	mig_lock_renew(m);
 	cr_info("migrating with %s: Job %s (timeout %s)", m->image, m->job_name,
 		m->timeout_ms ? mig_duration(m->timeout_ms, buf) : "none");
