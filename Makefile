@@ -193,6 +193,7 @@ e2e: all cluster
 
 bench: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/run.sh
+	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/verify.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,4 +126,25 @@ size_t cr_edit_distance(const char *a, const char *b)
 	size_t d = row[lb];
 	free(row);
 	return d;
+}
+
+double cr_cpu_seconds(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+long cr_peak_rss_kib(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss; /* Linux: KiB */
+}
+
+FILE *cr_stats_open(void)
+{
+	const char *path = getenv("CRUCIBLE_STATS");
+	return path && *path ? fopen(path, "w") : NULL;
 }

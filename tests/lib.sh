@@ -137,4 +137,30 @@ default_class_shared() {
 	kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
 }
 
+# own_manifests: a copy of the project's manifests in $T/k8s, the tools' default
+# from now on (for tests that edit them).
+own_manifests() { cp -R "$TOP/k8s" "$T/k8s"; export CRUCIBLE_MANIFESTS=$T/k8s; }
+
+# start_sim_ns [simcluster args...]: start_sim, with the namespace crucible created.
+start_sim_ns() { start_sim "$@"; kubectl create namespace crucible >/dev/null 2>&1; }
+
+# kubectl_recorder: writes $T/kubectl-rec, a kubectl that appends each call's
+# arguments to $T/calls and, on the first call whose arguments match $INJECT
+# (a grep pattern; $T/injected then exists), makes the simulator answer the
+# next $N requests with 500 before running the real kubectl.
+kubectl_recorder() {
+	local real
+	real=$(command -v kubectl)
+	cat >"$T/kubectl-rec" <<EOF
+#!/bin/sh
+printf '%s\\n' "\$*" >>"$T/calls"
+if [ -n "\${INJECT:-}" ] && [ ! -e "$T/injected" ] && printf '%s\\n' "\$*" | grep -q -- "\$INJECT"; then
+	: >"$T/injected"
+	curl -sf -X POST --data '{"api": {"error500": '"\$N"'}}' "$SIM_URL/_sim/scenario" >/dev/null
+fi
+exec "$real" "\$@"
+EOF
+	chmod +x "$T/kubectl-rec"
+}
+
 done_testing() { exit "$_failed"; }

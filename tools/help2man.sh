@@ -124,11 +124,14 @@ END {
 	print ".SH NAME"
 	print esc(name) " \\- " esc(summary)
 	print ".SH SYNOPSIS"
+	# "a|b|c": a break point after each bar, or a long command list cannot be broken.
+	sargs = esc(args)
+	gsub(/\|/, "|\\:", sargs)
 	print ".B " esc(plugin)
-	print esc(args)
+	print sargs
 	print ".br"
 	print ".B " esc(name)
-	print esc(args)
+	print sargs
 
 	# Options: the lines after Usage, in groups until a paragraph that is not one.
 	opts = ""

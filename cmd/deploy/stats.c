@@ -30,26 +30,15 @@ jv jq_run1(const char *program, jv input)
 	return cr_jq_named_first(program, input);
 }
 
-static double cpu_seconds(int who)
-{
-	struct rusage ru;
-	getrusage(who, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-}
-
 /* For make bench: CRUCIBLE_STATS=FILE receives our own and our children's CPU time. */
 void deploy_write_stats(const struct deploy *d)
 {
-	const char *path = getenv("CRUCIBLE_STATS");
-	if (!path || !*path)
-		return;
-	FILE *f = fopen(path, "w");
+	FILE *f = cr_stats_open();
 	if (!f)
 		return;
 	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"kubectl_processes\": %d, \"wall\": %.3f, "
 		"\"jq_compiles\": %d, \"jq_runs\": {",
-		cpu_seconds(RUSAGE_SELF), cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
+		cr_cpu_seconds(RUSAGE_SELF), cr_cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
 		(double)(cr_now_ms() - d->start_ms) / 1000.0, cr_jq_compiles());
 	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]) && jq_runs[i].program; i++)
 		fprintf(f, "%s\"%s\": %d", i ? ", " : "", jq_runs[i].program, jq_runs[i].runs);

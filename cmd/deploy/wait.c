@@ -10,6 +10,7 @@
 #include "crucible/jq.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/podsigns.h"
 #include "crucible/procs.h"
 #include "crucible/util.h"
 #include "crucible/watch.h"
@@ -23,7 +24,7 @@ struct waiter {
 	jv objects;            /* key -> latest object */
 	jv rows;               /* key -> deploy-row.jq result */
 	jv pods;               /* name -> Pod */
-	jv seen;               /* "pod/container/sign" -> first seen (ms) */
+	struct cr_pod_signs clocks;
 	struct cr_jq *kstatus, *row, *rollout, *signs;
 	struct cr_procs *g;
 	struct cr_watches *watches; /* one per resource type the phase needs, plus pods */
@@ -78,14 +79,8 @@ static void judge(struct waiter *w, jv item, jv obj)
 static void on_pod(const char *type, jv pod, void *ctx)
 {
 	struct waiter *w = ctx;
-	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv name = jv_string(cr_json_str(md, "name"));
-	jv_free(md);
 	jv item = find_item(w, object_key(jv_copy(pod)));
-	if (!strcmp(type, "DELETED"))
-		w->pods = jv_object_delete(w->pods, name);
-	else
-		w->pods = jv_object_set(w->pods, name, jv_copy(pod));
+	w->pods = cr_pods_track(w->pods, type, jv_copy(pod));
 	if (jv_is_valid(item) && strcmp(type, "DELETED"))
 		judge(w, item, pod); /* a bare Pod in the input is itself waited on */
 	else {
@@ -150,53 +145,10 @@ static int count_current(const struct waiter *w)
 	return n;
 }
 
-static jv pod_list(const struct waiter *w)
-{
-	jv out = jv_array();
-	jv_object_foreach(w->pods, k, p) {
-		jv_free(k);
-		out = jv_array_append(out, p);
-	}
-	return out;
-}
-
-/* How long (ms) this sign of this pod has been seen; starts its clock the first time. */
-static long long sign_age(struct waiter *w, jv pod, jv sign)
-{
-	jv md = jv_object_get(jv_copy(pod), jv_string("metadata"));
-	jv id = jv_string_fmt("%s/%s/%s", cr_json_str(md, "name"), cr_json_str(sign, "container"), cr_json_str(sign, "sign"));
-	jv_free(md);
-	long long now = cr_now_ms();
-	jv first = jv_object_get(jv_copy(w->seen), jv_copy(id));
-	if (jv_get_kind(first) != JV_KIND_NUMBER) {
-		w->seen = jv_object_set(w->seen, id, jv_number((double)now));
-		jv_free(first);
-		return 0;
-	}
-	jv_free(id);
-	long long age = now - (long long)jv_number_value(first);
-	jv_free(first);
-	return age;
-}
-
-/* Fatal now? Crash loops and config errors at once; pulls and scheduling after their grace. */
-static bool fatal_sign(struct waiter *w, jv pod, jv sign)
-{
-	const char *s = cr_json_str(sign, "sign");
-	if (!strcmp(s, "crashloop") || !strcmp(s, "config") || !strcmp(s, "invalid-image"))
-		return true;
-	long long age = sign_age(w, pod, sign);
-	if (!strcmp(s, "image-pull"))
-		return age >= w->d->pull_grace_ms;
-	if (!strcmp(s, "unschedulable"))
-		return age >= w->d->unsched_grace_ms;
-	return false;
-}
-
 /* The first fatal sign among the rollout pods of a workload still coming up. */
 static jv find_failure(struct waiter *w)
 {
-	jv pods = pod_list(w);
+	jv pods = cr_pods_list(w->pods);
 	jv failure = jv_invalid();
 	jv_array_foreach(w->items, i, it) {
 		const char *key = cr_json_str(it, "key");
@@ -220,7 +172,7 @@ static jv find_failure(struct waiter *w)
 			if (!jv_is_valid(signs))
 				signs = jv_array();
 			jv_array_foreach(signs, k, sign) {
-				if (!jv_is_valid(failure) && fatal_sign(w, pod, sign))
+				if (!jv_is_valid(failure) && cr_pod_sign_fatal(&w->clocks, pod, sign))
 					failure = JV_OBJECT(jv_string("workload"), jv_copy(it), jv_string("object"),
 							    jv_copy(obj), jv_string("pod"), jv_copy(pod),
 							    jv_string("sign"), jv_copy(sign));
@@ -247,7 +199,7 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	w->objects = jv_object();
 	w->rows = jv_object();
 	w->pods = jv_object();
-	w->seen = jv_object();
+	cr_pod_signs_init(&w->clocks, d->pull_grace_ms, d->unsched_grace_ms);
 	w->kstatus = cr_jq_named("kstatus"); /* compiled once for every phase */
 	w->row = cr_jq_named("deploy-row");
 	w->rollout = cr_jq_named("deploy-rollout");
@@ -274,7 +226,7 @@ static void teardown(struct waiter *w)
 	w->watches = NULL;
 	jv_free(w->objects);
 	jv_free(w->pods);
-	jv_free(w->seen);
+	cr_pod_signs_free(&w->clocks);
 	deploy_display_free(&w->view);
 }
 
@@ -355,7 +307,7 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 		if (changed && count_current(&w) == total)
 			break;
 		/* Pods are judged again when something changed or a grace period is running. */
-		bool timers = jv_object_length(jv_copy(w.seen)) > 0;
+		bool timers = cr_pod_signs_timing(&w.clocks);
 		jv failure = changed || timers ? find_failure(&w) : jv_invalid();
 		if (jv_is_valid(failure))
 			fail_fast(&w, failure);

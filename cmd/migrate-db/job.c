@@ -78,7 +78,9 @@ jv mig_manifests(const struct migrate *m, const char *namespace)
 			JV_OBJECT(jv_string("namespace"), jv_string(namespace), jv_string("labels"), jv_copy(labels))));
 		out = jv_array_append(out, run_program("migrate-backup",
 			JV_OBJECT(jv_string("name"), jv_string(m->backup_name), jv_string("namespace"), jv_string(namespace),
-				  jv_string("image"), pg, jv_string("file"), jv_string_fmt("%s.sql.gz", m->stamp),
+				  jv_string("image"), pg,
+				  jv_string("config"), cr_jq_named_first("migrate-postgres-config", jv_copy(m->objects)),
+				  jv_string("file"), jv_string_fmt("%s.sql.gz", m->stamp),
 				  jv_string("deadline"), jv_number((double)deadline),
 				  jv_string("labels"), jv_copy(labels), jv_string("annotations"), jv_copy(annotations))));
 	}

@@ -5,9 +5,8 @@
  *   image → preflight → Lease → [backup Job] → migration Job → watch and stream → result
  *
  * Written so far: the image choice and its refusal of moving tags, the
- * Jobs built from the template, both dry runs, and status, history and
- * logs. The run against a cluster (preflight, Lease, watch) is not written
- * yet and says so instead of doing half of it.
+ * Jobs built from the template, both dry runs, the run against the
+ * cluster (run.c), and status, history and logs.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +21,7 @@
 #include "crucible/yaml.h"
 #include "migrate.h"
 
-static char *opt_image, *opt_timeout, *opt_retries, *opt_dry_run, *opt_output;
+static char *opt_image, *opt_timeout, *opt_retries, *opt_dry_run, *opt_output, *opt_pull_grace, *opt_unsched_grace;
 static int opt_allow_latest, opt_backup;
 
 static struct poptOption migrate_table[] = {
@@ -40,6 +39,10 @@ static struct poptOption migrate_table[] = {
 	{ "dry-run", '\0', POPT_ARG_STRING, &opt_dry_run, 0,
 	  "client: print the Jobs it would create; server: submit them with server dry-run", "client|server" },
 	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "text (default) or json", "text|json" },
+	{ "image-pull-grace", '\0', POPT_ARG_STRING, &opt_pull_grace, 0,
+	  "how long the Job's pod may fail to pull its image before the run fails (default 30s)", "DURATION" },
+	{ "unschedulable-grace", '\0', POPT_ARG_STRING, &opt_unsched_grace, 0,
+	  "how long the Job's pod may stay unschedulable before the run fails (default 15s)", "DURATION" },
 	CR_SOURCE_OPTIONS,
 	CR_GLOBAL_OPTIONS,
 	POPT_TABLEEND
@@ -63,6 +66,12 @@ static const struct cr_tool tool = {
 		"Job: db-migrate-<UTC time>-<image hash> from k8s/jobs/db-migrate.yaml,\n"
 		"backoffLimit --retries, activeDeadlineSeconds --timeout.\n"
 		"\n"
+		"Run: preflight (namespace, Secret db-credentials key database-url, the\n"
+		"base's ServiceAccount and NetworkPolicy, permissions, postgres ready),\n"
+		"then the Lease crucible-migrate-db (held: its holder is named, exit 1;\n"
+		"stale: taken over), then the Job, watched, its log streamed to stderr.\n"
+		"A Job left running (--timeout, Ctrl-C) keeps the Lease.\n"
+		"\n"
 		"--dry-run=client prints the Jobs (YAML, or a List with -o json);\n"
 		"--dry-run=server submits them with kubectl create --dry-run=server and\n"
 		"prints nothing on stdout. Neither takes the Lease.\n"
@@ -74,13 +83,13 @@ static const struct cr_tool tool = {
 		"the namespace -n names (default crucible); exit 0, or 1 when logs finds no\n"
 		"such Job.\n"
 		"\n"
-		"Not written yet: run against a cluster (without --dry-run) exits 1 saying so.\n"
-		"\n"
 		"Exit status: 0 migrated (or dry run), 1 failed or refused, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 5 --timeout (Job left running), 130\n"
 		"interrupted (Job left running).\n"
 		"\n"
 		"Examples:\n"
+		"  kubectl crucible migrate-db\n"
+		"  kubectl crucible migrate-db --overlay production --backup --timeout 20m\n"
 		"  kubectl crucible migrate-db --dry-run=client\n"
 		"  kubectl crucible migrate-db --overlay production --backup --dry-run=client\n"
 		"  kubectl crucible migrate-db --dry-run=server\n"
@@ -115,6 +124,12 @@ static void parse_options(struct migrate *m, int argc, const char **argv, const 
 	m->timeout_ms = 10 * 60 * 1000;
 	if (opt_timeout && (m->timeout_ms = cr_parse_duration(opt_timeout)) < 0)
 		cr_usage_error("--timeout: bad duration '%s' (e.g. 30s, 10m)", opt_timeout);
+	m->pull_grace_ms = 30 * 1000;
+	if (opt_pull_grace && (m->pull_grace_ms = cr_parse_duration(opt_pull_grace)) < 0)
+		cr_usage_error("--image-pull-grace: bad duration '%s'", opt_pull_grace);
+	m->unsched_grace_ms = 15 * 1000;
+	if (opt_unsched_grace && (m->unsched_grace_ms = cr_parse_duration(opt_unsched_grace)) < 0)
+		cr_usage_error("--unschedulable-grace: bad duration '%s'", opt_unsched_grace);
 	if (opt_retries) {
 		char *end;
 		long n = strtol(opt_retries, &end, 10);
@@ -175,12 +190,15 @@ int main(int argc, const char **argv)
 		return mig_history(&m);
 	if (!strcmp(cmd, "logs"))
 		return mig_logs(job);
-	if (m.dry_run == MIG_DRY_NONE)
-		cr_die(CR_EXIT_FAILED, "run against a cluster is not written yet: only --dry-run=client|server "
-		       "works in this version");
 	load_manifests(&m);
 	mig_choose_image(&m);
 	mig_name_jobs(&m);
+	if (m.dry_run == MIG_DRY_NONE) {
+		m.namespace = cr_opts.namespace;
+		int code = mig_run(&m);
+		jv_free(m.objects);
+		return code;
+	}
 	if (m.dry_run == MIG_DRY_CLIENT)
 		print_manifests(mig_manifests(&m, cr_opts.namespace), m.json);
 	else

@@ -3,7 +3,9 @@
 # <timestamp>.sql.gz (written under a temporary name, then renamed). The
 # password reaches pg_dump through env from the Secret, never an argument.
 # The pod carries db-migrate's name label, which the NetworkPolicy lets reach
-# postgres. Input: {name, namespace, image, file, deadline (0: none), labels, annotations}.
+# postgres. User and database come from postgres's own ConfigMap (config:
+# its name as rendered, with kustomize's hash suffix).
+# Input: {name, namespace, image, config, file, deadline (0: none), labels, annotations}.
 . as $in
 | {apiVersion: "batch/v1", kind: "Job",
    metadata: {name: $in.name, namespace: $in.namespace,
@@ -25,8 +27,8 @@
                    "set -o pipefail; pg_dump -h \"$PGHOST\" -U \"$PGUSER\" -d \"$PGDATABASE\" | gzip > \"/backups/$BACKUP_FILE.tmp\" && mv \"/backups/$BACKUP_FILE.tmp\" \"/backups/$BACKUP_FILE\""],
                  env: [
                    {name: "PGHOST", value: "postgres"},
-                   {name: "PGUSER", valueFrom: {configMapKeyRef: {name: "postgres-config", key: "POSTGRES_USER"}}},
-                   {name: "PGDATABASE", valueFrom: {configMapKeyRef: {name: "postgres-config", key: "POSTGRES_DB"}}},
+                   {name: "PGUSER", valueFrom: {configMapKeyRef: {name: $in.config, key: "POSTGRES_USER"}}},
+                   {name: "PGDATABASE", valueFrom: {configMapKeyRef: {name: $in.config, key: "POSTGRES_DB"}}},
                    {name: "PGPASSWORD", valueFrom: {secretKeyRef: {name: "db-credentials", key: "postgres-password"}}},
                    {name: "BACKUP_FILE", value: $in.file}],
                  resources: {requests: {cpu: "100m", memory: "128Mi"}, limits: {cpu: "500m", memory: "256Mi"}},

@@ -98,6 +98,14 @@ bool verify_selected(const struct verify *v, const char *id, const char *area)
 	return (jv_array_length(jv_copy(v->only)) == 0 || listed(v->only, id, area)) && !listed(v->skip, id, area);
 }
 
+bool verify_area_wanted(const struct verify *v, const char *area)
+{
+	for (int i = 0; verify_ids[i][0]; i++)
+		if (!strcmp(verify_ids[i][1], area) && verify_selected(v, verify_ids[i][0], area))
+			return true;
+	return false;
+}
+
 /* --only and --skip. */
 static jv selected(struct verify *v)
 {
@@ -111,17 +119,22 @@ static jv selected(struct verify *v)
 	return out;
 }
 
+/* Only the areas --only and --skip leave a check in are run; kstatus judges only for Workloads. */
 void verify_run_checks(struct verify *v)
 {
+	bool workloads = verify_area_wanted(v, "Workloads");
 	jv in = JV_OBJECT(jv_string("namespace"), jv_string(v->namespace),
 			  jv_string("manifests"), jv_copy(v->manifests),
 			  jv_string("live"), jv_copy(v->live),
 			  jv_string("secrets"), jv_copy(v->secrets),
-			  jv_string("kstatus"), kstatus_all(jv_copy(v->live)),
+			  jv_string("kstatus"), workloads ? kstatus_all(jv_copy(v->live)) : jv_object(),
 			  jv_string("restartThreshold"), jv_number(v->restart_threshold));
 	jv_free(v->checks);
 	v->checks = jv_array();
 	for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
+		if (!verify_area_wanted(v, areas[a][1]))
+			continue;
+		cr_debug("checking %s", areas[a][1]);
 		jv found = verify_jq(areas[a][0], jv_copy(in));
 		jv_array_foreach(found, i, c)
 			v->checks = jv_array_append(v->checks, jv_object_set(c, jv_string("area"), jv_string(areas[a][1])));

@@ -111,5 +111,8 @@ void verify_collect(struct verify *v)
 	jv_free(v->live);
 	jv_free(v->secrets);
 	collect_objects(v);
-	collect_secrets(v);
+	if (verify_area_wanted(v, "Config") || verify_area_wanted(v, "Presence"))
+		collect_secrets(v);
+	else
+		v->secrets = jv_array(); /* only Config and Presence read the key names */
 }

@@ -5,8 +5,10 @@
  *   render the manifests → read the cluster (two kubectl calls) → check each
  *   area → explain crash loops with their logs → probes on request → report
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
@@ -17,7 +19,7 @@
 #include "crucible/util.h"
 #include "verify.h"
 
-static char *opt_only, *opt_skip, *opt_fail_on, *opt_output, *opt_restarts;
+static char *opt_only, *opt_skip, *opt_fail_on, *opt_output, *opt_restarts, *opt_watch;
 static int opt_dns, opt_db;
 
 
@@ -30,6 +32,9 @@ static struct poptOption verify_table[] = {
 	  "resolve every Service name from a hardened one-shot busybox pod (deleted afterwards)", NULL },
 	{ "db", '\0', POPT_ARG_NONE, &opt_db, 0,
 	  "pg_isready and SELECT 1 from a one-shot postgres:15-alpine pod (deleted afterwards)", NULL },
+	{ "watch", 'w', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, &opt_watch, 0,
+	  "run again whenever what verify reads changes (watch streams), at most once per INTERVAL (default 2s), until Ctrl-C",
+	  "INTERVAL" },
 	{ "restart-threshold", '\0', POPT_ARG_STRING, &opt_restarts, 0,
 	  "restarts above this are a warning (default 5)", "N" },
 	{ "output", 'o', POPT_ARG_STRING, &opt_output, 0, "text (default), json or junit", "text|json|junit" },
@@ -62,7 +67,15 @@ static const struct cr_tool tool = {
 		"check, -q: failures only); -o json every check; -o junit one testcase each.\n"
 		"The cluster is read in two kubectl calls (every kind and its events; the\n"
 		"Secrets' key names, never their values), plus one 'kubectl logs --previous'\n"
-		"per crash-looping container (at most 5).\n"
+		"per crash-looping container (at most 5). --only and --skip also leave out\n"
+		"the work: an area with no check left is not run, and the Secrets are read\n"
+		"only for Config and Presence.\n"
+		"\n"
+		"--watch waits on watch streams of the pods, workloads, Services, claims,\n"
+		"NetworkPolicies and ConfigMaps (no polling) and runs again on a change:\n"
+		"the report is redrawn on a terminal, else a new one follows (JSON: one\n"
+		"document per run). Ctrl-C ends it (exit 130) with no kubectl left running\n"
+		"and any probe pod deleted.\n"
 		"\n"
 		"Exit status: 0 nothing reached --fail-on, 1 something did, 2 usage, 3 bad\n"
 		"manifests, 4 kubectl or API error, 130 interrupted.\n"
@@ -71,7 +84,8 @@ static const struct cr_tool tool = {
 		"  kubectl crucible verify\n"
 		"  kubectl crucible verify --skip security --fail-on warn\n"
 		"  kubectl crucible verify --dns --db\n"
-		"  kubectl crucible verify -o junit > verify.xml\n",
+		"  kubectl crucible verify -o junit > verify.xml\n"
+		"  kubectl crucible verify --watch=5s\n",
 	.table = verify_table,
 };
 
@@ -115,6 +129,12 @@ static void parse_options(struct verify *v, int argc, const char **argv)
 	v->dns = opt_dns > 0;
 	v->db = opt_db > 0;
 	v->restart_threshold = 5;
+	if (opt_watch) {
+		v->watch = true;
+		v->watch_interval_ms = *opt_watch ? cr_parse_duration(opt_watch) : 2000;
+		if (v->watch_interval_ms < 0)
+			cr_usage_error("--watch: not a duration: '%s' (say 5s, 1m)", opt_watch);
+	}
 	if (opt_restarts) {
 		char *end;
 		long n = strtol(opt_restarts, &end, 10);
@@ -156,13 +176,25 @@ int main(int argc, const char **argv)
 	jv_free(v.skip);
 	parse_options(&v, argc, argv);
 	load_manifests(&v);
-	verify_collect(&v);
-	verify_run_checks(&v);
-	verify_attach_logs(&v);
-	if (v.dns || v.db)
-		verify_probes(&v);
-	int code = verify_report(&v);
+	int code;
+	for (int run = 0;; run++) {
+		long long started = cr_now_ms();
+		verify_collect(&v);
+		verify_run_checks(&v);
+		verify_attach_logs(&v);
+		if (v.dns || v.db)
+			verify_probes(&v);
+		if (v.watch && isatty(STDOUT_FILENO))
+			fputs("\033[H\033[2J", stdout); /* redraw */
+		else if (v.watch && run > 0 && v.format == FORMAT_TEXT)
+			putchar('\n');
+		code = verify_report(&v);
+		if (!v.watch)
+			break;
+		verify_watch_wait(&v, started);
+	}
 	cr_debug("%d kubectl processes", v.kubectl_calls);
+	verify_write_stats(&v);
 	jv_free(v.manifests);
 	jv_free(v.live);
 	jv_free(v.secrets);

@@ -25,6 +25,7 @@ static int count(jv checks, const char *level)
 		n += !strcmp(cr_json_str(c, "level"), level);
 		jv_free(c);
 	}
+	jv_free(checks); /* jv_array_foreach borrows */
 	return n;
 }
 

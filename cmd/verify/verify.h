@@ -15,6 +15,8 @@ struct verify {
 	bool fail_on_warn;          /* --fail-on warn */
 	bool dns, db;               /* --dns, --db probes */
 	int restart_threshold;      /* restarts above this are a WARN */
+	bool watch;                 /* --watch: run again on changes until Ctrl-C */
+	long long watch_interval_ms; /* --watch=INTERVAL: least time between runs */
 	jv only, skip;              /* arrays of check IDs or area names */
 	const char *namespace;
 
@@ -35,6 +37,8 @@ enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const ch
 void verify_run_checks(struct verify *v);
 /* --only and --skip let this check through. */
 bool verify_selected(const struct verify *v, const char *id, const char *area);
+/* Some check of this area is selected: its program runs (and what it reads is collected). */
+bool verify_area_wanted(const struct verify *v, const char *area);
 /* The check IDs and the areas they belong to, for --only/--skip and --help. */
 bool verify_known_id(const char *id);
 extern const char *const verify_ids[][2];
@@ -44,6 +48,12 @@ void verify_attach_logs(struct verify *v);
 
 /* probe.c: --dns and --db, hardened one-shot pods; appends their checks. */
 void verify_probes(struct verify *v);
+
+/* watch.c: --watch; returns once a change is seen and the interval has passed (dies 130 on Ctrl-C, 4 on a failed stream). */
+void verify_watch_wait(struct verify *v, long long last_run_ms);
+
+/* stats.c: CRUCIBLE_STATS=FILE gets own CPU, peak RSS and kubectl processes (make bench). */
+void verify_write_stats(const struct verify *v);
 
 /* report.c */
 /* Prints the report on stdout in v->format; returns the exit code it means. */

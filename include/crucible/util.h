@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Parses a Go-style duration ("90s", "10m", "1h30m", "500ms", "0"); returns milliseconds or -1. */
 long long cr_parse_duration(const char *s);
@@ -20,6 +21,12 @@ int cr_write_file_atomic(const char *path, const void *data, size_t len, unsigne
 
 /* A regular file we may execute (what PATH lookups accept). */
 bool cr_is_executable(const char *path);
+/* CPU seconds (user + system) of RUSAGE_SELF or RUSAGE_CHILDREN, for make bench. */
+double cr_cpu_seconds(int who);
+/* make bench's CRUCIBLE_STATS=FILE opened for writing, or NULL when unset (or it cannot be opened). */
+FILE *cr_stats_open(void);
+/* This process's peak resident set in KiB, for make bench. */
+long cr_peak_rss_kib(void);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t cr_edit_distance(const char *a, const char *b);

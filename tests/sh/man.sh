@@ -15,7 +15,7 @@ page_flags() {
 		sed 's/\\-/-/g' | grep -o -- '--[a-z][a-z-]*' | sort -u
 }
 # What the page says in one section (troff's \- as -).
-section() { awk -v s=".SH $2" '/^\.SH/ { on = ($0 == s) } on' "$1" | sed 's/\\-/-/g'; }
+section() { awk -v s=".SH $2" '/^\.SH/ { on = ($0 == s) } on' "$1" | sed 's/\\-/-/g; s/\\://g'; } # roff text as read: \- a dash, \: a break point
 
 for b in "$BIN"/kubectl-crucible "$BIN"/kubectl-crucible-*; do
 	[ -L "$b" ] && continue

@@ -6,8 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=kubectl-crucible-overlay
-cp -R "$TOP/k8s" "$T/k8s"
-export CRUCIBLE_MANIFESTS=$T/k8s
+own_manifests
 
 expect_exit 0 "--help names build" $O --help
 contains "--help describes build" "$T/out" "build NAME"

@@ -9,8 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=kubectl-crucible-overlay
-cp -R "$TOP/k8s" "$T/k8s"
-export CRUCIBLE_MANIFESTS=$T/k8s
+own_manifests
 R=$T/k8s/overlays
 unset ECR_REGISTRY PROJECT_NAME
 render() { kubectl kustomize "$1" >"$T/render.yaml" 2>"$T/render.err" || not_ok "$1 renders" "$(cat "$T/render.err")"; }

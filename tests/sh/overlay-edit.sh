@@ -6,8 +6,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=kubectl-crucible-overlay
-cp -R "$TOP/k8s" "$T/k8s"
-export CRUCIBLE_MANIFESTS=$T/k8s
+own_manifests
 K=$T/k8s/overlays/production/kustomization.yaml
 cp "$K" "$T/before.yaml"
 chmod 0640 "$K"

@@ -5,8 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=kubectl-crucible-overlay
-cp -R "$TOP/k8s" "$T/k8s"
-export CRUCIBLE_MANIFESTS=$T/k8s
+own_manifests
 
 expect_exit 0 "--help describes list" $O --help
 contains "--help names list" "$T/out" "list "

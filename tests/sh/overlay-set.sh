@@ -8,8 +8,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 O=kubectl-crucible-overlay
-cp -R "$TOP/k8s" "$T/k8s"
-export CRUCIBLE_MANIFESTS=$T/k8s
+own_manifests
 P=$T/k8s/overlays/production
 K=$P/kustomization.yaml
 DEV=$T/k8s/overlays/dev/kustomization.yaml

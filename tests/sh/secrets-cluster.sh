@@ -8,10 +8,9 @@
 
 S=kubectl-crucible-secrets
 cd "$TOP"
-start_sim
 # The namespace exists, so the first apply is one kubectl apply (creating a
 # missing namespace is tested below).
-kubectl create namespace crucible >/dev/null 2>&1
+start_sim_ns
 
 REAL=$(command -v kubectl)
 cat >"$T/kubectl-rec" <<EOF

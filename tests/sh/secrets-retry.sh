@@ -8,23 +8,9 @@
 
 S=kubectl-crucible-secrets
 cd "$TOP"
-start_sim
-kubectl create namespace crucible >/dev/null 2>&1
+start_sim_ns
 
-# A kubectl that records its calls and, on the first call whose arguments
-# match $INJECT (a grep pattern), makes the simulator answer the next $N
-# requests with 500 before running the real kubectl.
-REAL=$(command -v kubectl)
-cat >"$T/kubectl-rec" <<EOF
-#!/bin/sh
-echo "\$*" >>"$T/calls"
-if [ -n "\${INJECT:-}" ] && [ ! -e "$T/injected" ] && echo "\$*" | grep -q -- "\$INJECT"; then
-	: >"$T/injected"
-	curl -sf -X POST --data '{"api": {"error500": '"\$N"'}}' "$SIM_URL/_sim/scenario" >/dev/null
-fi
-exec "$REAL" "\$@"
-EOF
-chmod +x "$T/kubectl-rec"
+kubectl_recorder # $T/kubectl-rec: records calls, 500s at $INJECT (see lib.sh)
 K="--kubectl=$T/kubectl-rec"
 left() { curl -sf "$SIM_URL/_sim/scenario" | jq '.api.error500 // 0'; }
 nsecrets() { kubectl -n "$1" get secrets -o name | wc -l; }

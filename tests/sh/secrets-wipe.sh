@@ -37,8 +37,7 @@ SCAN_COMMAND='sed -n "s/^  \"[^\"]*\": \"\(.*\)\"$/\1/p" "$T/s.yaml" | while rea
 	gdb -batch -nx -x "$SCAN" --args "$S" generate -q -f "$APP" --from-env-file "$T/env" --out "$T/s.yaml" >"$T/scan" 2>&1
 scanned "generate"
 
-start_sim
-kubectl create namespace crucible >/dev/null 2>&1
+start_sim_ns
 values='kubectl -n crucible get secrets -o json | jq -r ".items[].data // {} | .[] | @base64d"'
 SCAN_COMMAND=$values gdb -batch -nx -x "$SCAN" --args "$S" apply -q >"$T/scan" 2>&1
 scanned "apply"

@@ -75,6 +75,18 @@ expect_exit 0 "--only an area" $V --only storage -o json
 jq -e '[.checks[].area] | unique == ["Storage"]' "$T/out" >/dev/null && ok "--only storage keeps its checks only" || not_ok "--only storage keeps its checks only" "$(jq -c '[.checks[].area] | unique' "$T/out")"
 expect_exit 0 "--only an ID" $V --only PVC-BOUND -o json
 jq -e '[.checks[].id] | unique == ["pvc-bound"] and length > 0' "$T/out" >/dev/null && ok "IDs in any case" || not_ok "IDs in any case"
+# --only runs only what the chosen checks need: their area's program, and the Secrets' listing only for Config/Presence.
+expect_exit 0 "--only storage -v" $V --only storage -v
+contains "--only storage: the Storage program runs" "$T/err" "checking Storage"
+lacks "--only storage: no other area's program" "$T/err" "checking Security"
+lacks "--only storage: nor Workloads (no kstatus)" "$T/err" "checking Workloads"
+same "--only storage: one kubectl get (no Secrets' listing)" "$(grep -c '^+ kubectl get' "$T/err")" 1
+expect_exit 0 "--only config-ref -v" $V --only config-ref -v
+contains "--only config-ref: the Config program runs" "$T/err" "checking Config"
+same "--only config-ref: still two kubectl processes (the key names)" "$(grep -c '^+ kubectl get' "$T/err")" 2
+expect_exit 0 "--skip security -v" $V --skip security -v
+lacks "--skip an area: its program does not run" "$T/err" "checking Security"
+contains "--skip an area: the others do" "$T/err" "checking Workloads"
 
 # No Secret value anywhere: stdout, stderr (with the -v trace of argv), json.
 kubectl -n crucible get secrets -o json | jq -r '.items[].data // {} | .[] | @base64d' >"$T/values"

@@ -877,6 +877,13 @@ class Handler(BaseHTTPRequestHandler):
             return self._put_scale(obj, dry)
         self._validate(obj, '%s in version "%s" cannot be handled as a %s: strict decoding error: '
                        % (self.r.kind, self.version, self.r.kind))
+        if self.res in registry.CONDITIONAL_UPDATE and not obj["metadata"].get("resourceVersion"):
+            kind = self.r.plural + ("." + self.r.group if self.r.group else "")
+            raise HTTPError(422, "Invalid", '%s "%s" is invalid: metadata.resourceVersion: Invalid value: 0x0: '
+                            'must be specified for an update' % (kind, self.name),
+                            {"name": self.name, "group": self.r.group, "kind": self.r.plural,
+                             "causes": [{"reason": "FieldValueInvalid", "field": "metadata.resourceVersion",
+                                         "message": "Invalid value: 0x0: must be specified for an update"}]})
         with st.lock:
             old = self._get_obj()
             return self._write(old, obj, dry, 200)

@@ -95,6 +95,8 @@ RESOURCES = [
     R("discovery.k8s.io", ["v1"], "endpointslices", "EndpointSlice"),
     # events.k8s.io/v1 (a view of the core events)
     R("events.k8s.io", ["v1"], "events", "Event", short=["ev"]),
+    # coordination.k8s.io/v1 (locks and leader election; no status, no generation)
+    R("coordination.k8s.io", ["v1"], "leases", "Lease"),
     # authorization.k8s.io/v1
     R("authorization.k8s.io", ["v1"], "selfsubjectaccessreviews", "SelfSubjectAccessReview", namespaced=False,
       verbs=["create"]),
@@ -109,6 +111,9 @@ RESOURCES = [
 ]
 
 BY_KEY = {r.key: r for r in RESOURCES}
+# Resources whose update must name the resourceVersion it read (the strategy's
+# AllowUnconditionalUpdate is false): a PUT without one is 422 Invalid.
+CONDITIONAL_UPDATE = {"coordination.k8s.io/leases"}
 # Store keys that are views of another key.
 ALIASES = {"events.k8s.io/events": "events"}
 NON_STORED = {"authorization.k8s.io/selfsubjectaccessreviews", "authorization.k8s.io/selfsubjectrulesreviews",

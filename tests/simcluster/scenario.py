@@ -177,7 +177,7 @@ class Scenario:
                 if ns is not None and ns != namespace:
                     continue
                 for i, (wk, wn) in enumerate(workloads):
-                    if wn == name and (kind is None or kind == wk):
+                    if _name_match(name, wn) and (kind is None or kind == wk):
                         score = (ns is not None) * 4 + (kind is not None) * 2
                         scored.append((score, -i, key, b))
                         break
@@ -198,12 +198,17 @@ class Scenario:
             best, best_score = None, -1
             for k, b in (self.data.get("workloads") or {}).items():
                 ns, wk, wn = parse_workload_key(k)
-                if wn != name or (ns is not None and ns != namespace) or (wk is not None and wk != kind):
+                if not _name_match(wn, name) or (ns is not None and ns != namespace) or (wk is not None and wk != kind):
                     continue
                 score = (ns is not None) * 4 + (wk is not None) * 2
                 if key in b and score > best_score:
                     best, best_score = b[key], score
             return best
+
+
+def _name_match(pattern, name):
+    """A workload key's name: exact, or a glob for generated names (job/db-migrate-*)."""
+    return pattern == name or (any(ch in pattern for ch in "*?[") and fnmatch.fnmatchcase(name or "", pattern))
 
 
 def _image_match(pattern, image):

@@ -107,6 +107,12 @@ def check(res, obj, old=None):
             if not isinstance(port, int) or not 1 <= port <= 65535:
                 errs.append(("spec.ports[%d].port" % i, "FieldValueInvalid",
                              "Invalid value: %s: must be between 1 and 65535, inclusive" % json.dumps(port)))
+    if res == "coordination.k8s.io/leases":
+        for f in ("leaseDurationSeconds", "leaseTransitions"):
+            v = spec.get(f)
+            if isinstance(v, int) and (v <= 0 if f == "leaseDurationSeconds" else v < 0):
+                errs.append(("spec." + f, "FieldValueInvalid", "Invalid value: %d: must be greater than %s0"
+                             % (v, "" if f == "leaseDurationSeconds" else "or equal to ")))
     if old is not None:
         ospec = old.get("spec") if isinstance(old.get("spec"), dict) else {}
         if res in ("apps/deployments", "apps/replicasets", "apps/statefulsets", "apps/daemonsets", "batch/jobs") \
