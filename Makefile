@@ -47,15 +47,18 @@ UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/te
 .DELETE_ON_ERROR:
 
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
-	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t))
+	$(foreach t,$(filter-out crucible,$(TOOLS)),$(BINDIR)/kubectl_complete-crucible-$(t)) \
+	$(foreach t,$(DASHED),$(BINDIR)/kubectl_complete-crucible-$(subst -,_,$(t)))
 
-# Man pages, generated from each binary's --help (steps that land later get one too).
+# Man pages, generated from each binary's --help (steps that land later get one too);
+# each names the others under SEE ALSO. The dispatcher's lists the steps built.
 MANS = $(foreach t,$(TOOLS),$(O)/man/$(call bin_name,$(t)).1)
 $(O)/man/%.1: $(BINDIR)/% tools/help2man.sh
 	@mkdir -p $(@D)
-	sh tools/help2man.sh $< $(VERSION) > $@.tmp && mv $@.tmp $@
+	sh tools/help2man.sh $< $(VERSION) $(foreach t,$(TOOLS),$(call bin_name,$(t))) > $@.tmp && mv $@.tmp $@
 
 all: $(MANS) $(BINS) $(COMPLETERS) $(LINKS)
+$(O)/man/kubectl-crucible.1: $(BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)

@@ -24,6 +24,7 @@
 #include "child.h"
 #include "crucible/log.h"
 #include "crucible/util.h"
+#include "sigstate.h"
 
 /* How long a child may take to die after SIGTERM before it gets SIGKILL. */
 #define GRACE_MS 2000
@@ -235,7 +236,7 @@ enum cr_run_result child_start(struct child *k, struct cr_child *c, const sigset
 	k->line = (struct cr_buf)CR_BUF_INIT;
 	k->why = CR_RUN_OK;
 	reset_results(c);
-	if (child_signals_now())
+	if (signals_now())
 		return CR_RUN_INTERRUPTED; /* after Ctrl-C, start nothing new (but cleanup) */
 	if (!c->args.n || !c->args.v[0][0]) {
 		cr_error("cannot run a child: no program given");

@@ -50,12 +50,4 @@ bool child_reap(struct child *k, enum cr_run_result *result);
 int child_above_stdio(int *fd);
 void child_close(int *fd);
 
-/* run.c: a SIGINT/SIGTERM taken from a signalfd or sigtimedwait, counted like a caught one. */
-void child_note_signal(int sig);
-int child_signal_count(void);
-/* run.c: signals that count for children: those since cr_cleanup_begin inside a cleanup section. */
-int child_signals_now(void);
-/* run.c: without cr_signals_init, the signal now takes its default action (see run.h). */
-void child_signal_settle(void);
-
 #endif

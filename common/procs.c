@@ -24,6 +24,7 @@
 #include "crucible/log.h"
 #include "crucible/procs.h"
 #include "crucible/util.h"
+#include "sigstate.h"
 
 struct ended {
 	struct cr_child *c;
@@ -78,7 +79,7 @@ static void take_signals(void)
 	signal_set(&set, false);
 	while ((sig = sigtimedwait(&set, NULL, &zero)) > 0 || (sig < 0 && errno == EINTR))
 		if (sig == SIGINT || sig == SIGTERM)
-			child_note_signal(sig);
+			signals_note(sig);
 }
 
 int cr_procs_start(struct cr_procs *g, struct cr_child *c)
@@ -104,7 +105,7 @@ int cr_procs_start(struct cr_procs *g, struct cr_child *c)
 static void enforce(struct cr_procs *g)
 {
 	long long now = cr_now_ms();
-	int signals = child_signals_now();
+	int signals = signals_now();
 
 	for (size_t i = 0; i < g->n; i++) {
 		struct child *k = &g->kids[i];
@@ -246,5 +247,5 @@ void cr_procs_free(struct cr_procs *g)
 	drop_own_sigpipe(g);
 	sigprocmask(SIG_SETMASK, &g->old_mask, NULL);
 	free(g);
-	child_signal_settle();
+	signals_settle();
 }

@@ -55,6 +55,12 @@ long long cr_now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+bool cr_is_executable(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
+}
+
 int cr_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
 	struct cr_buf tmp = CR_BUF_INIT;

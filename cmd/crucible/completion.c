@@ -11,6 +11,7 @@
 #include "crucible/buf.h"
 #include "crucible/exit.h"
 #include "crucible/log.h"
+#include "crucible/steps.h"
 #include "dispatch.h"
 
 /* 'path' for any shell (single quotes, ' written as '\''). */
@@ -89,7 +90,7 @@ int cmd_completion(const struct cr_strv *dirs, int argc, char **argv)
 	struct cr_strv steps = CR_STRV_INIT;
 	installed_steps(dirs, &steps);
 	struct cr_buf completer = CR_BUF_INIT, names = CR_BUF_INIT;
-	char *self = self_path("kubectl_complete-crucible");
+	char *self = cr_self_path("kubectl_complete-crucible");
 	quoted(&completer, self);
 	for (size_t i = 0; i < steps.n; i++) {
 		if (!strcmp(shell, "fish"))

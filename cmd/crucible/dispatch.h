@@ -9,10 +9,6 @@
 
 /* Installed steps: every kubectl-crucible-* executable in dirs, once each. */
 void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps);
-/* The path of the step's binary in dirs (malloc'd), or NULL. */
-char *find_step(const struct cr_strv *dirs, const char *step);
-/* NAME beside our own executable (malloc'd): "DIR/NAME". */
-char *self_path(const char *name);
 
 /* "  STEP  first line of `STEP FLAG`" for each step (silent: when it does not answer). */
 void print_step_lines(FILE *out, const struct cr_strv *dirs, const struct cr_strv *steps,

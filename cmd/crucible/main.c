@@ -15,65 +15,11 @@
 #include "crucible/exit.h"
 #include "crucible/log.h"
 #include "crucible/run.h"
+#include "crucible/steps.h"
 #include "crucible/util.h"
 #include "dispatch.h"
 
-#define PREFIX "kubectl-crucible-"
-
-static bool is_executable(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
-}
-
-/* The directory of our own executable (not of the symlink krew made). */
-static void self_dir(char *out, size_t size)
-{
-	ssize_t n = readlink("/proc/self/exe", out, size - 1);
-	out[n > 0 ? n : 0] = '\0';
-	char *slash = strrchr(out, '/');
-	if (slash)
-		*slash = '\0';
-	else
-		out[0] = '\0';
-}
-
-char *self_path(const char *name)
-{
-	char dir[PATH_MAX];
-	self_dir(dir, sizeof(dir));
-	struct cr_buf p = CR_BUF_INIT;
-	cr_buf_addf(&p, "%s/%s", dir, name);
-	return p.data;
-}
-
-/* Directories to search, in order: our own, then PATH. */
-static void search_dirs(struct cr_strv *dirs)
-{
-	char self[PATH_MAX];
-	self_dir(self, sizeof(self));
-	if (*self)
-		cr_strv_push(dirs, self);
-	const char *path = getenv("PATH");
-	char *copy = cr_xstrdup(path ? path : "/usr/local/bin:/usr/bin:/bin");
-	/* Like cr_which, relative entries are skipped: they depend on the cwd. */
-	for (char *save, *d = strtok_r(copy, ":", &save); d; d = strtok_r(NULL, ":", &save))
-		if (*d == '/')
-			cr_strv_push(dirs, d);
-	free(copy);
-}
-
-char *find_step(const struct cr_strv *dirs, const char *step)
-{
-	for (size_t i = 0; i < dirs->n; i++) {
-		struct cr_buf p = CR_BUF_INIT;
-		cr_buf_addf(&p, "%s/" PREFIX "%s", dirs->v[i], step);
-		if (is_executable(p.data))
-			return p.data;
-		cr_buf_free(&p);
-	}
-	return NULL;
-}
+#define PREFIX CR_STEP_PREFIX
 
 static bool valid_step_name(const char *s)
 {
@@ -102,7 +48,7 @@ void installed_steps(const struct cr_strv *dirs, struct cr_strv *steps)
 			bool seen = false;
 			for (size_t j = 0; j < steps->n && !seen; j++)
 				seen = !strcmp(steps->v[j], step);
-			char *found = seen ? NULL : find_step(dirs, step);
+			char *found = seen ? NULL : cr_step_path(dirs, step);
 			if (found)
 				cr_strv_push(steps, step);
 			free(found);
@@ -115,7 +61,7 @@ void print_step_lines(FILE *out, const struct cr_strv *dirs, const struct cr_str
 		      const char *flag, const char *silent)
 {
 	for (size_t i = 0; i < steps->n; i++) {
-		char *path = find_step(dirs, steps->v[i]);
+		char *path = cr_step_path(dirs, steps->v[i]);
 		struct cr_child c = CR_CHILD_INIT;
 		cr_strv_pushl(&c.args, path, flag, NULL);
 		c.timeout_ms = 5000;
@@ -138,16 +84,31 @@ static void list_steps(FILE *out, const struct cr_strv *dirs)
 	installed_steps(dirs, &steps);
 	if (steps.n)
 		qsort(steps.v, steps.n, sizeof(char *), by_name);
-	fprintf(out, "Usage: kubectl crucible STEP [flags]\n\n"
-		     "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
+	/* The shape every step's --help has (tools/help2man.sh reads it for the man page). */
+	fprintf(out, "Deploy the Crucible Platform to Kubernetes, one step of the deployment guide at a time.\n\n"
+		     "Usage: kubectl crucible STEP [flags]\n"
+		     "  -h, --help                 this list\n"
+		     "      --version              show the version and exit\n\n"
 		     "Steps installed:\n");
 	if (!steps.n)
 		fprintf(out, "  (none found next to this binary or on PATH)\n");
 	print_step_lines(out, dirs, &steps, "--summary", "");
-	fprintf(out, "\nRun 'kubectl crucible STEP --help' for a step's flags.\n"
-		     "Also: 'kubectl crucible version' (every step's, kubectl's and the server's),\n"
-		     "'kubectl crucible completion bash|zsh|fish' (a completion script).\n"
-		     "Flags: -h, --help (this list), --version.\n");
+	fprintf(out, "\nCommands:\n"
+		     "  completion bash|zsh|fish   a completion script for the shell\n"
+		     "  version                    every step's version, kubectl's and the server's\n"
+		     "\n"
+		     "Run 'kubectl crucible STEP --help' (or man kubectl-crucible-STEP) for a step's flags.\n"
+		     "A step is the binary kubectl-crucible-STEP beside this one (krew's layout), else\n"
+		     "on PATH; kubectl's spelling migrate_db reaches migrate-db.\n"
+		     "\n"
+		     "Exit status: a step's own when one runs; 0 ok; 2 usage (an unknown step);\n"
+		     "4 the step could not be run.\n"
+		     "\n"
+		     "Examples:\n"
+		     "  kubectl crucible up\n"
+		     "  kubectl crucible secrets generate | kubeseal -o yaml > sealed-secrets.yaml\n"
+		     "  kubectl kustomize k8s/overlays/production | kubectl crucible deploy -f -\n"
+		     "  source <(kubectl crucible completion bash)\n");
 	cr_strv_free(&steps);
 }
 
@@ -174,7 +135,7 @@ int main(int argc, char **argv)
 {
 	cr_progname = "kubectl crucible";
 	struct cr_strv dirs = CR_STRV_INIT;
-	search_dirs(&dirs);
+	cr_step_dirs(&dirs, NULL); /* krew's link on PATH is not where the steps are */
 
 	const char *step = argc > 1 ? argv[1] : "help";
 	if (!strcmp(step, "help") || !strcmp(step, "-h") || !strcmp(step, "--help")) {
@@ -205,7 +166,7 @@ int main(int argc, char **argv)
 	for (char *p = name; *p; p++) /* kubectl's spelling: migrate_db → migrate-db */
 		if (*p == '_')
 			*p = '-';
-	char *path = valid_step_name(name) ? find_step(&dirs, name) : NULL;
+	char *path = valid_step_name(name) ? cr_step_path(&dirs, name) : NULL;
 	if (!path) {
 		fprintf(stderr, "kubectl crucible: error: unknown step '%s'\n", step);
 		suggest(&dirs, name);

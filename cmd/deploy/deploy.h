@@ -43,11 +43,16 @@ struct deploy {
 	int kubectl_calls;         /* processes started, for -v and make bench */
 };
 
-/* main.c */
-/* Ends the deploy: summary (text or JSON) and exit with code; never returns. */
+/* finish.c: ends the deploy: summary (text or JSON) and exit with code; never returns. */
 _Noreturn void deploy_finish(struct deploy *d, int code, const char *result, jv failure);
-/* The phase objects of index i (borrowed view: a new reference). */
-jv deploy_phase(const struct deploy *d, int i);
+
+/* stats.c */
+/* First result of an embedded program, counted for the stats; dies on error. */
+jv jq_run1(const char *program, jv input);
+/* CRUCIBLE_STATS=FILE: the deploy's costs as JSON (for make bench). */
+void deploy_write_stats(const struct deploy *d);
+
+/* kubectl.c */
 /* Milliseconds left before --timeout's deadline (0: passed); -1: no deadline. */
 long long deploy_time_left(const struct deploy *d);
 /*
@@ -77,6 +82,23 @@ void deploy_prune(struct deploy *d);
 /* --dry-run=client: the ordered manifests as YAML on stdout. */
 void deploy_print_ordered(struct deploy *d);
 
+/* display.c: the wait's progress (see there); rows: key -> deploy-row.jq result, items: the wait rows. */
+struct deploy_display {
+	FILE *out;
+	bool tty;              /* redrawn in place */
+	int drawn;             /* lines on screen */
+	struct cr_buf frame;   /* what they show */
+	jv last;               /* piped: key -> the line printed last */
+};
+void deploy_display_init(struct deploy_display *v, FILE *out);
+/* Shows what changed in rows (neither is consumed). */
+void deploy_display_update(struct deploy_display *v, jv items, jv rows);
+/* The final frame on a terminal, before other output (a diagnosis, the summary) follows. */
+void deploy_display_end(struct deploy_display *v, jv items, jv rows);
+void deploy_display_free(struct deploy_display *v);
+/* item's row in rows, or a "not seen yet" one; item consumed, rows not. */
+jv deploy_row_of(jv rows, jv item);
+
 /* wait.c: waits for the phase's workloads over watch streams; returns only when all are ready. */
 void deploy_wait_phase(struct deploy *d, jv phase);
 
@@ -87,8 +109,5 @@ jv deploy_diagnose(struct deploy *d, jv workload, jv pod, jv sign);
 /* summary.c */
 void deploy_summary_text(struct deploy *d, FILE *out);
 jv deploy_summary_json(struct deploy *d, const char *result, jv failure);
-
-/* Small jv helpers shared by the files above. */
-jv jq_run1(const char *program, jv input); /* first result of an embedded program; dies on error */
 
 #endif

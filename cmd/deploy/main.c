@@ -4,21 +4,16 @@
  *
  *   preflight → order in phases → apply each phase → wait for its workloads → summary
  */
-#include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
 #include "crucible/json.h"
-#include "crucible/kretry.h"
-#include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/manifests.h"
 #include "crucible/namespace.h"
 #include "crucible/opts.h"
-#include "crucible/procs.h"
+#include "crucible/plan.h"
 #include "crucible/util.h"
 #include "deploy.h"
 
@@ -69,136 +64,9 @@ static const struct cr_tool tool = {
 	.table = deploy_table,
 };
 
-/* Runs per program, for CRUCIBLE_STATS (a program run twice on the same input is wasted work). */
-static struct { const char *program; int runs; } jq_runs[16];
-
-static void count_run(const char *program)
-{
-	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]); i++)
-		if (!jq_runs[i].program || !strcmp(jq_runs[i].program, program)) {
-			jq_runs[i].program = program;
-			jq_runs[i].runs++;
-			return;
-		}
-}
-
-jv jq_run1(const char *program, jv input)
-{
-	count_run(program);
-	return cr_jq_named_first(program, input);
-}
-
-jv deploy_phase(const struct deploy *d, int i)
+static jv deploy_phase(const struct deploy *d, int i)
 {
 	return jv_array_get(jv_object_get(jv_copy(d->plan), jv_string("phases")), i);
-}
-
-long long deploy_time_left(const struct deploy *d)
-{
-	return cr_time_left(d->deadline_ms);
-}
-
-enum cr_run_result deploy_kubectl_from(struct deploy *d, struct cr_child *c, bool retry, int first)
-{
-	struct cr_retry how = {
-		.deadline_ms = d->deadline_ms, .attempts = retry ? CR_RETRY_ATTEMPTS : first + 1,
-		.made = first, .started = &d->kubectl_calls,
-	};
-	return cr_kubectl_run_retry(c, &how);
-}
-
-enum cr_run_result deploy_kubectl(struct deploy *d, struct cr_child *c, bool retry)
-{
-	return deploy_kubectl_from(d, c, retry, 0);
-}
-
-void deploy_kubectl_failed(struct deploy *d, const char *what, const struct cr_child *c,
-			   enum cr_run_result r)
-{
-	if (r == CR_RUN_INTERRUPTED || cr_interrupted())
-		deploy_finish(d, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
-	if (r == CR_RUN_TIMEOUT) {
-		char when[32];
-		if (d->timeout_ms % 1000)
-			snprintf(when, sizeof(when), "%.1f s", (double)d->timeout_ms / 1000.0);
-		else
-			snprintf(when, sizeof(when), "%lld s", d->timeout_ms / 1000);
-		/* c->timed_out: killed at the deadline; else the deadline came before it could start. */
-		jv msg = c->timed_out
-			 ? jv_string_fmt("timed out after %s (--timeout) while %s: kubectl was still running", when, what)
-			 : jv_string_fmt("timed out after %s (--timeout) before %s could start", when, what);
-		cr_error("%s", jv_string_value(msg));
-		deploy_finish(d, CR_EXIT_TIMEOUT, "timeout", JV_OBJECT(jv_string("error"), msg));
-	}
-	cr_error("%s: %s", what, cr_kubectl_failure(c, r));
-	int code = cr_kubectl_exit_code(r);
-	deploy_finish(d, code == CR_EXIT_OK ? CR_EXIT_KUBECTL : code, "error",
-		      JV_OBJECT(jv_string("error"), jv_string_fmt("%s: %s", what, cr_kubectl_failure(c, r))));
-}
-
-static double cpu_seconds(int who)
-{
-	struct rusage ru;
-	getrusage(who, &ru);
-	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-}
-
-/* For make bench: CRUCIBLE_STATS=FILE receives our own and our children's CPU time. */
-static void write_stats(const struct deploy *d)
-{
-	const char *path = getenv("CRUCIBLE_STATS");
-	if (!path || !*path)
-		return;
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return;
-	fprintf(f, "{\"self_cpu\": %.3f, \"children_cpu\": %.3f, \"kubectl_processes\": %d, \"wall\": %.3f, "
-		"\"jq_compiles\": %d, \"jq_runs\": {",
-		cpu_seconds(RUSAGE_SELF), cpu_seconds(RUSAGE_CHILDREN), d->kubectl_calls,
-		(double)(cr_now_ms() - d->start_ms) / 1000.0, cr_jq_compiles());
-	for (size_t i = 0; i < sizeof(jq_runs) / sizeof(jq_runs[0]) && jq_runs[i].program; i++)
-		fprintf(f, "%s\"%s\": %d", i ? ", " : "", jq_runs[i].program, jq_runs[i].runs);
-	fprintf(f, "}}\n");
-	fclose(f);
-}
-
-static void print_interrupted(const struct deploy *d)
-{
-	struct cr_buf b = CR_BUF_INIT;
-	for (size_t i = 0; i < d->applied.n; i++)
-		cr_buf_addf(&b, "%s%s", i ? ", " : "", d->applied.v[i]);
-	cr_error("interrupted%s%s; phases applied: %s", d->phase ? " during phase " : "",
-		 d->phase ? d->phase : "", b.len ? b.data : "none");
-	cr_buf_free(&b);
-}
-
-void deploy_finish(struct deploy *d, int code, const char *result, jv failure)
-{
-	if (code == CR_EXIT_INTERRUPTED)
-		print_interrupted(d);
-	if (d->json) {
-		jv out = deploy_summary_json(d, result, failure);
-		jv s = jv_dump_string(out, JV_PRINT_INDENT_FLAGS(2));
-		printf("%s\n", jv_string_value(s));
-		jv_free(s);
-	} else {
-		jv_free(failure);
-		if (code == CR_EXIT_OK && d->dry_run == DRY_NONE)
-			deploy_summary_text(d, stdout);
-	}
-	fflush(stdout);
-	cr_debug("%d kubectl processes", d->kubectl_calls);
-	write_stats(d);
-	jv_free(d->objects);
-	jv_free(d->plan);
-	jv_free(d->all);
-	jv_free(d->live);
-	jv_free(d->changes);
-	jv_free(d->workloads);
-	jv_free(d->pruned);
-	cr_strv_free(&d->applied);
-	exit(code);
 }
 
 static long long duration_opt(const char *flag, const char *value, long long dflt)
@@ -252,10 +120,7 @@ static void load_and_plan(struct deploy *d)
 	if (code)
 		cr_die(code, "%s", err);
 	d->namespace = cr_opts.namespace;
-	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->objects), jv_string("namespace"),
-			  jv_string(d->namespace), jv_string("labels"),
-			  JV_OBJECT(jv_string(DEPLOY_LABEL_KEY), jv_string(DEPLOY_LABEL_VALUE)));
-	d->plan = jq_run1("deploy-plan", in);
+	d->plan = jq_run1("deploy-plan", cr_plan_input(jv_copy(d->objects), d->namespace));
 	d->all = jq_run1("deploy-all", jv_copy(d->plan));
 	jv skipped = jv_object_get(jv_copy(d->plan), jv_string("skipped"));
 	jv_array_foreach(skipped, i, s) {

@@ -4,9 +4,7 @@
  * rollout are checked on every change so a crash loop, a broken image or an
  * unschedulable pod ends the wait at once instead of at the timeout.
  */
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "crucible/exit.h"
 #include "crucible/jq.h"
@@ -29,9 +27,8 @@ struct waiter {
 	struct cr_jq *kstatus, *row, *rollout, *signs;
 	struct cr_procs *g;
 	struct cr_watches *watches; /* one per resource type the phase needs, plus pods */
-	bool tty, dirty;
-	int drawn;             /* lines of the live display on screen */
-	struct cr_buf frame;   /* what they show */
+	bool dirty;
+	struct deploy_display view;
 };
 
 /* ---- events -------------------------------------------------------------- */
@@ -240,73 +237,6 @@ static jv find_failure(struct waiter *w)
 	return failure;
 }
 
-/* ---- display ------------------------------------------------------------- */
-
-static jv row_of(const struct waiter *w, jv item)
-{
-	jv row = jv_object_get(jv_copy(w->rows), jv_string(cr_json_str(item, "key")));
-	if (!jv_is_valid(row))
-		row = JV_OBJECT(jv_string("ref"), jv_string(cr_json_str(item, "ref")), jv_string("ready"), jv_string("-"),
-				jv_string("status"), jv_string("InProgress"), jv_string("message"),
-				jv_string("not seen yet"));
-	jv_free(item);
-	return row;
-}
-
-static void format_row(FILE *out, jv row, struct cr_buf *b)
-{
-	bool cur = !strcmp(cr_json_str(row, "status"), "Current");
-	cr_buf_addf(b, "  %-40s %-8s %s%s%s", cr_json_str(row, "ref"), cr_json_str(row, "ready"),
-		    cr_color(out, cur ? CR_GREEN : !strcmp(cr_json_str(row, "status"), "Failed") ? CR_RED : CR_YELLOW),
-		    cur ? "ready" : cr_json_str(row, "message"), cr_color(out, CR_RESET));
-}
-
-/* stderr a TTY: redraw one line per workload in place, when a line changed (most pod events change none). */
-static void draw_live(struct waiter *w)
-{
-	FILE *out = w->d->progress;
-	struct cr_buf frame = CR_BUF_INIT;
-	int lines = 0;
-	jv_array_foreach(w->items, i, it) {
-		jv row = row_of(w, it);
-		cr_buf_adds(&frame, "\033[2K");
-		format_row(out, row, &frame);
-		cr_buf_adds(&frame, "\n");
-		jv_free(row);
-		lines++;
-	}
-	if (w->drawn == lines && w->frame.len == frame.len && (!frame.len || !memcmp(w->frame.data, frame.data, frame.len))) {
-		cr_buf_free(&frame);
-		return;
-	}
-	if (w->drawn)
-		fprintf(out, "\033[%dA", w->drawn);
-	fwrite(frame.data, 1, frame.len, out);
-	fflush(out);
-	w->drawn = lines;
-	cr_buf_free(&w->frame);
-	w->frame = frame;
-}
-
-/* Piped: one plain line whenever a workload's state changes. */
-static void print_changes(struct waiter *w, jv *last)
-{
-	jv_array_foreach(w->items, i, it) {
-		jv key = jv_string(cr_json_str(it, "key"));
-		jv row = row_of(w, it);
-		jv line = jv_string_fmt("%s %s %s", cr_json_str(row, "ready"), cr_json_str(row, "status"), cr_json_str(row, "message"));
-		jv before = jv_object_get(jv_copy(*last), jv_copy(key));
-		if (!jv_equal(before, jv_copy(line)) && strcmp(cr_json_str(row, "ready"), "-")) {
-			bool cur = !strcmp(cr_json_str(row, "status"), "Current");
-			fprintf(w->d->progress, "%s: %s %s\n", cr_json_str(row, "ref"), cr_json_str(row, "ready"),
-				cur ? "ready" : cr_json_str(row, "message"));
-		}
-		*last = jv_object_set(*last, key, line);
-		jv_free(row);
-	}
-	fflush(w->d->progress);
-}
-
 /* ---- the loop ------------------------------------------------------------ */
 
 static void setup(struct waiter *w, struct deploy *d, jv phase)
@@ -322,7 +252,7 @@ static void setup(struct waiter *w, struct deploy *d, jv phase)
 	w->row = cr_jq_named("deploy-row");
 	w->rollout = cr_jq_named("deploy-rollout");
 	w->signs = cr_jq_named("deploy-pods");
-	w->tty = isatty(fileno(d->progress)) && !cr_quiet && !getenv("CRUCIBLE_NO_LIVE");
+	deploy_display_init(&w->view, d->progress);
 	w->g = cr_procs_new();
 	w->watches = cr_watches_new(w->g, &d->kubectl_calls);
 	add_watch(w, "pods", true);
@@ -345,7 +275,7 @@ static void teardown(struct waiter *w)
 	jv_free(w->objects);
 	jv_free(w->pods);
 	jv_free(w->seen);
-	cr_buf_free(&w->frame);
+	deploy_display_free(&w->view);
 }
 
 /* Copies the rows into the deploy's summary. */
@@ -353,7 +283,7 @@ static void record(struct waiter *w)
 {
 	jv_array_foreach(w->items, i, it) {
 		jv key = jv_string(cr_json_str(it, "key"));
-		jv row = row_of(w, it);
+		jv row = deploy_row_of(w->rows, it);
 		w->d->workloads = jv_object_set(w->d->workloads, key, row);
 	}
 }
@@ -364,7 +294,7 @@ static jv not_ready(struct waiter *w)
 	jv out = jv_array();
 	jv_array_foreach(w->items, i, it) {
 		if (!row_current(w, cr_json_str(it, "key"))) {
-			jv row = row_of(w, jv_copy(it));
+			jv row = deploy_row_of(w->rows, jv_copy(it));
 			cr_error("not ready: %s %s: %s", cr_json_str(row, "ref"), cr_json_str(row, "ready"), cr_json_str(row, "message"));
 			out = jv_array_append(out, row);
 		}
@@ -375,8 +305,7 @@ static jv not_ready(struct waiter *w)
 
 static _Noreturn void finish_wait(struct waiter *w, int code, const char *result, jv failure)
 {
-	if (w->tty && w->drawn)
-		draw_live(w);
+	deploy_display_end(&w->view, w->items, w->rows);
 	record(w);
 	teardown(w);
 	jv_free(w->items);
@@ -390,10 +319,7 @@ static void fail_fast(struct waiter *w, jv failure)
 	jv pod = jv_object_get(jv_copy(failure), jv_string("pod"));
 	jv sign = jv_object_get(jv_copy(failure), jv_string("sign"));
 	jv_free(failure);
-	if (w->tty && w->drawn)
-		draw_live(w);
-	w->drawn = 0;
-	cr_buf_free(&w->frame);
+	deploy_display_end(&w->view, w->items, w->rows); /* the diagnosis follows it */
 	cr_procs_stop_all(w->g); /* diagnosis needs no more events */
 	record(w);
 	jv diag = deploy_diagnose(w->d, workload, pod, sign);
@@ -403,7 +329,6 @@ static void fail_fast(struct waiter *w, jv failure)
 void deploy_wait_phase(struct deploy *d, jv phase)
 {
 	struct waiter w;
-	jv last = jv_object();
 
 	d->phase = cr_json_str(phase, "name");
 	setup(&w, d, phase);
@@ -412,7 +337,6 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 		teardown(&w);
 		jv_free(w.items);
 		jv_free(w.rows);
-		jv_free(last);
 		return;
 	}
 	cr_info("phase %s: waiting for %d workload(s)", d->phase, total);
@@ -422,33 +346,27 @@ void deploy_wait_phase(struct deploy *d, jv phase)
 	for (;;) {
 		if ((failed = cr_watches_poll(w.watches, TICK_MS)))
 			watch_failed(&w, failed);
-		if (cr_interrupted()) {
-			jv_free(last);
+		if (cr_interrupted())
 			finish_wait(&w, CR_EXIT_INTERRUPTED, "interrupted", jv_null());
-		}
 		bool changed = w.dirty;
 		if (w.dirty && !cr_quiet)
-			w.tty ? draw_live(&w) : print_changes(&w, &last);
+			deploy_display_update(&w.view, w.items, w.rows);
 		w.dirty = false;
 		if (changed && count_current(&w) == total)
 			break;
 		/* Pods are judged again when something changed or a grace period is running. */
 		bool timers = jv_object_length(jv_copy(w.seen)) > 0;
 		jv failure = changed || timers ? find_failure(&w) : jv_invalid();
-		if (jv_is_valid(failure)) {
-			jv_free(last);
+		if (jv_is_valid(failure))
 			fail_fast(&w, failure);
-		}
 		jv_free(failure);
 		if (d->deadline_ms && cr_now_ms() >= d->deadline_ms) {
-			jv_free(last);
 			cr_procs_stop_all(w.g);
 			cr_error("timed out after %lld s waiting for phase %s", d->timeout_ms / 1000, d->phase);
 			jv nr = not_ready(&w);
 			finish_wait(&w, CR_EXIT_TIMEOUT, "timeout", JV_OBJECT(jv_string("not_ready"), nr));
 		}
 	}
-	jv_free(last);
 	record(&w);
 	teardown(&w);
 	jv_free(w.items);

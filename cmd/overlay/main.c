@@ -11,6 +11,7 @@
  *   set-replicas NAME svc=N     kustomize edit set replicas
  *   build NAME                  kubectl kustomize of the overlay, on stdout
  *   validate NAME               findings that make it unfit to deploy, file:line
+ *   diff NAME                   what deploying it would change on the cluster
  */
 #include <string.h>
 
@@ -66,8 +67,16 @@ static const char more[] =
 	"  validate NAME          is it fit to deploy: one finding a line, file:line:\n"
 	"                         message (placeholder registry *.invalid, 123456789012\n"
 	"                         or changeme; :latest or untagged images; an image\n"
-	"                         outside the overlay's registry; a kustomization that\n"
-	"                         does not render); -o json for an array\n"
+	"                         outside the overlay's registry; replicas on a\n"
+	"                         workload a HorizontalPodAutoscaler owns; a resources\n"
+	"                         patch naming a container the workload does not have;\n"
+	"                         a kustomization that does not render); -o json for\n"
+	"                         an array\n"
+	"  diff NAME              what deploying the overlay would change on the\n"
+	"                         cluster: the objects as deploy orders and labels\n"
+	"                         them, through kubectl diff --server-side with\n"
+	"                         deploy's field manager (Secret values masked);\n"
+	"                         -n, --context, --kubeconfig as for deploy\n"
 	"\n"
 	"Example:\n"
 	"  ECR_REGISTRY=123456789012.dkr.ecr.us-west-2.amazonaws.com kubectl crucible overlay set-registry production\n"
@@ -76,19 +85,21 @@ static const char more[] =
 	"Every editing command takes --dry-run: the new kustomization.yaml on stdout,\n"
 	"nothing written. Edits keep comments, key order and unrelated lines.\n"
 	"\n"
-	"Exit status: 0 ok; 1 the file could not be written (the old one is kept),\n"
-	"create found NAME already there, or validate found something;\n"
+	"Exit status: 0 ok (diff: no changes); 1 the file could not be written (the\n"
+	"old one is kept), create found NAME already there, validate found\n"
+	"something, or diff found changes;\n"
 	"2 usage; 3 bad input (file:line:column, or the bad argument: malformed YAML,\n"
 	"a field a Kustomization does not have, an invalid image reference, replicas\n"
 	"that are not a non-negative integer, a NAME with '/' or '..', an image or\n"
 	"workload the overlay's manifests do not have, an overlay that does not\n"
-	"render); 4 kubectl could not be run.\n";
+	"render); 4 kubectl could not be run, or kubectl diff failed (no cluster,\n"
+	"an API error; or the diff could not be written).\n";
 
 int main(int argc, const char **argv)
 {
 	static struct cr_tool tool = {
 		.step = "overlay",
-		.args_help = "list|create|set-image|set-registry|set-tag|set-replicas|build|validate [flags]",
+		.args_help = "list|create|set-image|set-registry|set-tag|set-replicas|build|validate|diff [flags]",
 		.summary = "Point an overlay's images at your registry without hand-editing YAML",
 		.more_help = more,
 		.table = options,
@@ -96,14 +107,16 @@ int main(int argc, const char **argv)
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)
-		cr_usage_error("missing command: list, create, set-image, set-registry, set-tag, set-replicas, build "
-			       "or validate");
+		cr_usage_error("missing command: list, create, set-image, set-registry, set-tag, set-replicas, build, "
+			       "validate or diff");
 	if (!strcmp(args[0], "set-registry"))
 		return overlay_set_registry(nargs - 1, args + 1);
 	if (!strcmp(args[0], "build"))
 		return overlay_build(nargs - 1, args + 1);
 	if (!strcmp(args[0], "validate"))
 		return overlay_validate(nargs - 1, args + 1);
+	if (!strcmp(args[0], "diff"))
+		return overlay_diff(nargs - 1, args + 1);
 	if (!strcmp(args[0], "list"))
 		return overlay_list(nargs - 1, args + 1);
 	if (!strcmp(args[0], "create"))
@@ -115,5 +128,5 @@ int main(int argc, const char **argv)
 	if (!strcmp(args[0], "set-replicas"))
 		return overlay_set_replicas(nargs - 1, args + 1);
 	cr_usage_error("unknown command '%s' (list, create, set-image, set-registry, set-tag, set-replicas, build, "
-		       "validate)", args[0]);
+		       "validate, diff)", args[0]);
 }

@@ -76,10 +76,20 @@ char *overlay_image_basename(const char *ref);
 /* set-replicas.c: svc=N, N a non-negative integer (canonical: no leading zeros); a bad one dies (exit 3). */
 void overlay_replicas_arg(const char *arg, char **name, char **count);
 
+/*
+ * workloads.c: validate's findings ({file, line, message}, appended to
+ * *findings) about replicas an autoscaler owns and resources patches naming
+ * a missing container; objects (consumed) are the rendered overlay, src the
+ * kustomization's bytes that d was parsed from.
+ */
+void overlay_check_workloads(const char *dir, const char *kfile, const struct cr_ydoc *d, const char *src,
+			     jv objects, jv *findings);
+
 /* One file each; argv without the command name. */
 int overlay_list(int argc, const char **argv);
 int overlay_build(int argc, const char **argv);
 int overlay_validate(int argc, const char **argv);
+int overlay_diff(int argc, const char **argv);
 int overlay_set_registry(int argc, const char **argv);
 int overlay_create(int argc, const char **argv);
 int overlay_set_image(int argc, const char **argv);

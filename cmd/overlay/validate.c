@@ -116,7 +116,8 @@ int overlay_validate(int argc, const char **argv)
 	int code = 0;
 	jv objects = cr_manifests_load(&src, NULL, &code);
 	if (jv_is_valid(objects)) {
-		check_rendered(path.data, objects, entries, &all);
+		check_rendered(path.data, jv_copy(objects), entries, &all);
+		overlay_check_workloads(dir.data, path.data, d, data.data, objects, &all);
 	} else {
 		jv msg = jv_invalid_get_msg(objects);
 		if (code != CR_EXIT_INPUT)

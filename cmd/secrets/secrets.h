@@ -102,7 +102,7 @@ struct sec_secret *sec_add_secret(struct sec_set *set, const char *name, const c
 struct sec_key *sec_add_key(struct sec_secret *s, const char *name);
 void sec_set_free(struct sec_set *set);
 
-/* Gives every key without a value one (generated, then derived); regenerates all when rotate. */
+/* template.c: gives every key without a value one (generated, then derived); regenerates all when rotate. */
 void sec_fill(struct sec_set *set, bool rotate);
 /* Warns about each key left without a value (only the user can give it); returns how many. */
 int sec_report_unmade(const struct sec_set *set);

@@ -15,9 +15,11 @@
 
 #include "crucible/buf.h"
 #include "crucible/exit.h"
+#include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
 #include "crucible/run.h"
+#include "crucible/steps.h"
 #include "crucible/util.h"
 
 static char *opt_from, *opt_output;
@@ -48,9 +50,8 @@ static const struct cr_tool tool = {
 		"its code and says what to run next. Step output passes through (to stderr with\n"
 		"-o json); progress ([2/4] deploy) is on stderr. Ctrl-C ends the running step.\n"
 		"\n"
-		"Exit status: 0 every step succeeded; otherwise the failed step's own code\n"
-		"(1 failed, 3 bad input, 4 kubectl or API error, 5 timeout); 2 usage;\n"
-		"130 interrupted.\n"
+		"Exit status: 0 every step succeeded; 1 to 5 the failed step's own code (1 failed,\n"
+		"3 bad input, 4 kubectl or API error, 5 timeout); 2 usage; 130 interrupted.\n"
 		"\n"
 		"Examples:\n"
 		"  kubectl crucible up\n"
@@ -64,7 +65,7 @@ static const struct cr_tool tool = {
 struct step {
 	const char *name;    /* the binary: kubectl-crucible-NAME */
 	const char *sub;     /* its subcommand, or NULL */
-	bool needs_overlay;  /* run only when --overlay is given */
+	bool needs_overlay;  /* run only when --overlay is given; the overlay is its argument */
 	bool read_only;      /* runs as is in --dry-run */
 	/* Filled in. */
 	char *path, *help;
@@ -85,36 +86,21 @@ static struct step steps[] = {
 
 static const char *argv0;
 
-static char *beside(const char *file, const char *name)
+static struct step *step_named(const char *name)
 {
-	const char *slash = strrchr(file, '/');
-	if (!slash)
-		return NULL;
-	struct cr_buf p = CR_BUF_INIT;
-	cr_buf_addf(&p, "%.*s/kubectl-crucible-%s", (int)(slash - file), file, name);
-	if (access(p.data, X_OK) == 0)
-		return p.data;
-	cr_buf_free(&p);
-	return NULL;
+	for (size_t i = 0; i < NSTEPS; i++)
+		if (!strcmp(steps[i].name, name))
+			return &steps[i];
+	abort(); /* only names from the table above */
 }
 
-/*
- * kubectl-crucible-NAME beside the path we were run by (kubectl runs a
- * plugin by its full path on PATH), then beside our real file (krew's
- * store), then on PATH.
- */
+/* kubectl-crucible-NAME where the dispatcher would find it, beside the path we were run by first (steps.h). */
 static char *find_step(const char *name)
 {
-	char self[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	self[n > 0 ? n : 0] = '\0';
-	char *found = beside(argv0, name);
-	if (found || (found = beside(self, name)))
-		return found;
-	struct cr_buf b = CR_BUF_INIT;
-	cr_buf_addf(&b, "kubectl-crucible-%s", name);
-	found = cr_which(b.data);
-	cr_buf_free(&b);
+	struct cr_strv dirs = CR_STRV_INIT;
+	cr_step_dirs(&dirs, argv0);
+	char *found = cr_step_path(&dirs, name);
+	cr_strv_free(&dirs);
 	return found;
 }
 
@@ -155,9 +141,12 @@ static void step_args(const struct step *s, struct cr_strv *args, bool migrate)
 	if (s->sub)
 		cr_strv_push(args, s->sub);
 	const char *h = s->help;
+	if (s->needs_overlay) /* overlay validate NAME */
+		cr_strv_push(args, cr_source.overlay);
 	pass(args, h, "--kustomize", cr_source.kustomize);
 	pass(args, h, "--filename", cr_source.file);
-	pass(args, h, "--overlay", cr_source.overlay);
+	if (!s->needs_overlay)
+		pass(args, h, "--overlay", cr_source.overlay);
 	pass(args, h, "--namespace", cr_opts.namespace);
 	pass(args, h, "--context", cr_opts.context);
 	pass(args, h, "--kubeconfig", cr_opts.kubeconfig);
@@ -263,6 +252,9 @@ int main(int argc, char **argv)
 	}
 	if (opt_from && !steps[from].path)
 		cr_usage_error("--from %s: that step is not installed", opt_from);
+	struct step *deploy = step_named("deploy");
+	if (migrate_db && deploy->run && !has_flag(deploy->help, "--migrate"))
+		cr_info("migrate-db is installed, but this deploy has no --migrate: up runs no migration (kubectl crucible migrate-db does)");
 
 	FILE *out = json ? stderr : stdout;
 	int code = CR_EXIT_OK, n = 0;
@@ -281,6 +273,8 @@ int main(int argc, char **argv)
 		c.on_line = relay;
 		c.ctx = out;
 		c.err_to_stderr = true;
+		if (cr_verbose > 0) /* the step's command line: flags only, never a secret */
+			cr_kubectl_trace(&c);
 		long long t0 = cr_now_ms();
 		enum cr_run_result r = cr_run(&c);
 		s->seconds = (cr_now_ms() - t0) / 1000.0;

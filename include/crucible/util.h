@@ -18,6 +18,9 @@ long long cr_now_ms(void);
  */
 int cr_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/* A regular file we may execute (what PATH lookups accept). */
+bool cr_is_executable(const char *path);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t cr_edit_distance(const char *a, const char *b);
 

@@ -17,6 +17,12 @@ contains "--overlay offers dev too" "$T/out" "dev"
 kubectl __complete crucible deploy -f "" 2>/dev/null | tail -n 1 >"$T/out"
 contains "-f falls back to file completion" "$T/out" ":0"
 
+# kubectl asks kubectl_complete-crucible-migrate_db when kubectl-crucible-migrate_db is on PATH.
+complete_words crucible migrate-db "" >"$T/out"
+contains "a dashed step completes through kubectl's underscore spelling" "$T/out" "history"
+complete_words crucible up --from "" >"$T/out"
+contains "up --from offers the steps" "$T/out" "verify"
+
 complete_words crucible secrets check "" >"$T/out"
 lacks "subcommands are offered only as the first word" "$T/out" "generate"
 

@@ -20,6 +20,8 @@ code=$?
 contains "the platform is ready" "$T/out" "api-service"
 tail -n 3 "$T/out" | grep -q "0 failed" && grep -q '^\$ kubectl crucible verify$' "$T/out" &&
 	ok "the demo ends with kubectl crucible verify, clean" || not_ok "the demo ends with kubectl crucible verify, clean" "$(tail -n 5 "$T/out")"
+grep -q '^\$ kubectl crucible up$' "$T/out" && grep -qx kubectl-crucible-up "$T/calls" &&
+	ok "the demo deploys with kubectl crucible up" || not_ok "the demo deploys with kubectl crucible up" "$(grep '^\$' "$T/out")"
 grep -qx kubectl-crucible-verify "$T/calls" && ok "through the verify binary it was given" || not_ok "through the verify binary it was given"
 lacks "no warning about a claim that then binds" "$T/err" "asks for ReadWriteMany"
 grep -q 'warning' "$T/err" && not_ok "the demo prints no warning" "$(grep warning "$T/err")" || ok "the demo prints no warning"

@@ -109,6 +109,11 @@ if kubectl crucible completion bash >"$T/out" 2>&1; then
 else
 	not_ok "krew: kubectl crucible completion bash" "$(head -3 "$T/out")"
 fi
+# The shell script krew's dispatcher prints completes through the store's completer.
+kubectl crucible completion bash >"$T/comp.bash" 2>/dev/null
+bash -c 'source "$1"; COMP_WORDS=(kubectl crucible migrate-db ""); COMP_CWORD=3; _kubectl_crucible; printf "%s\n" "${COMPREPLY[@]}"' \
+	_ "$T/comp.bash" >"$T/out" 2>&1
+contains "krew: bash completes a step's subcommands through the script" "$T/out" history
 # The manifests come from the plugin's directory, from anywhere.
 (cd "$T" && kubectl crucible deploy --dry-run=client >"$T/out" 2>"$T/err")
 contains "krew: the plugin's own manifests are the default" "$T/out" "name: api-service"

@@ -9,48 +9,76 @@ for sh in bash zsh fish; do
 done
 expect_exit 2 "completion without a known shell is a usage error" kubectl crucible completion tcsh
 
-# bash: COMP_WORDS/COMP_CWORD set as readline would, then the registered function.
-bash_complete() { # WORDS...: the last one is being completed
-	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1))
-		f=$(complete -p "$1" | sed -n "s/.*-F \([^ ]*\) .*/\1/p"); "$f"; printf "%s\n" "${COMPREPLY[@]}"' _ "$T/comp.bash" "$@"
-}
-bash_complete kubectl-crucible "" >"$T/out"
-contains "bash: steps complete" "$T/out" deploy
-bash_complete kubectl-crucible-secrets "" >"$T/out"
-contains "bash: a step's subcommands" "$T/out" generate
-bash_complete kubectl-crucible-deploy --ov >"$T/out"
-same "bash: a step's flags, filtered by the prefix" "$(cat "$T/out")" --overlay
-bash_complete kubectl crucible deploy --overlay "" >"$T/out"
-contains "bash: kubectl crucible ... --overlay offers the overlays" "$T/out" production
-bash_complete kubectl crucible se >"$T/out"
-same "bash: kubectl crucible se completes to secrets" "$(cat "$T/out")" secrets
+# What there is to complete: namespaces, contexts and migration Jobs of the
+# simulated cluster (a backup Job too, which logs must not offer).
+start_sim
+kubectl create namespace team-a >/dev/null && kubectl create namespace crucible >/dev/null
+kubectl config set-context other --cluster="$(kubectl config view -o jsonpath='{.clusters[0].name}')" >/dev/null
+kubectl-crucible-migrate-db --backup --dry-run=client 2>/dev/null | kubectl apply -f - >/dev/null
+job=$(kubectl get jobs -n crucible -l app.kubernetes.io/component=migration -o 'jsonpath={.items[0].metadata.name}')
+backup=$(kubectl get jobs -n crucible -l app.kubernetes.io/component=backup -o 'jsonpath={.items[0].metadata.name}')
+case $job:$backup in db-migrate-*:db-backup-*) ok "a migration Job and a backup Job to complete" ;;
+*) not_ok "a migration Job and a backup Job to complete" "job '$job' backup '$backup'" ;; esac
 
-# fish: complete -C asks fish's own machinery.
+# One case a line: KIND|LINE typed (ends with the word being completed)|WANT
+# (=X: exactly X)|UNWANTED. Each shell answers every line.
+cat >"$T/cases" <<CASES
+steps|kubectl-crucible |deploy|
+steps through kubectl|kubectl crucible se|=secrets|
+subcommands|kubectl-crucible-secrets |generate|
+migrate-db's subcommands|kubectl crucible migrate-db |logs|
+flags from the step's --help|kubectl-crucible-deploy --ov|=--overlay|
+flags through kubectl|kubectl crucible verify --fail|=--fail-on|
+overlays|kubectl crucible deploy --overlay |production|
+namespaces|kubectl-crucible-deploy -n |team-a|
+contexts|kubectl crucible deploy --context |other|
+migrate-db logs: the migration Jobs|kubectl crucible migrate-db logs |$job|$backup
+migrate-db logs: Jobs of -n's namespace|kubectl-crucible-migrate-db -n team-a logs |=|$job
+up --from: its steps|kubectl-crucible-up --from |overlay|
+CASES
+
+# judge SHELL: reads the candidates of each case (one a line, --end-- after each).
+judge() {
+	local sh=$1 kind line want unwanted got
+	while IFS='|' read -r kind line want unwanted; do
+		got=$(sed -n '/^--end--$/q;p' <&3)
+		case $want in
+		=*) same "$sh: $kind" "$got" "${want#=}" ;;
+		*) if printf '%s\n' "$got" | grep -qxF -- "$want"; then ok "$sh: $kind"; else not_ok "$sh: $kind" "'$line' gave: $(echo $got)"; fi ;;
+		esac
+		[ -z "$unwanted" ] && continue
+		if printf '%s\n' "$got" | grep -qxF -- "$unwanted"; then not_ok "$sh: $kind, not $unwanted" "'$line' gave: $(echo $got)"; else ok "$sh: $kind, not $unwanted"; fi
+	done <"$T/cases" 3<"$T/got.$sh"
+}
+
+# bash: COMP_WORDS/COMP_CWORD as readline sets them, then the function the
+# script registered with complete -F (compgen does the matching).
+bash_complete() { # LINE
+	bash -c 'source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) COMP_LINE=$2 COMP_POINT=${#2}
+		f=$(complete -p "${COMP_WORDS[0]}" | sed -n "s/.*-F \([^ ]*\) .*/\1/p")
+		"$f" "${COMP_WORDS[0]}" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$T/comp.bash" "$1"
+}
+while IFS='|' read -r _ line _; do bash_complete "$line"; echo --end--; done <"$T/cases" >"$T/got.bash" 2>"$T/err"
+judge bash
+
+# fish: complete -C asks fish's own machinery (candidate, tab, description).
 if command -v fish >/dev/null; then
-	fish -c "source $T/comp.fish; complete -C 'kubectl-crucible '" >"$T/out" 2>"$T/err"
-	contains "fish: steps complete" "$T/out" deploy
-	fish -c "source $T/comp.fish; complete -C 'kubectl crucible secrets '" >"$T/out" 2>"$T/err"
-	contains "fish: kubectl crucible secrets offers subcommands" "$T/out" generate
-	fish -c "source $T/comp.fish; complete -C 'kubectl-crucible-deploy --ov'" >"$T/out" 2>"$T/err"
-	contains "fish: a step's flags" "$T/out" --overlay
+	while IFS='|' read -r _ line _; do
+		fish -c 'source $argv[1]; complete -C $argv[2]' "$T/comp.fish" "$line" | cut -f1; echo --end--
+	done <"$T/cases" >"$T/got.fish" 2>"$T/err"
+	judge fish
 else
 	skip "fish: not installed"
 fi
 
-# zsh: compinit loaded, the script sourced, the function run as the
-# completion system would (words/CURRENT), compadd recording what it is given.
+# zsh: an interactive zsh in a pseudo-terminal presses Tab (tests/complete.zsh).
 if command -v zsh >/dev/null; then
-	zsh_complete() {
-		zsh -f -c 'autoload -U compinit && compinit -u -d "$2/zcompdump"; source "$1"; shift 2
-			words=("$@"); CURRENT=$#; compadd() { [[ $1 == -a ]] && print -l -- "${(@P)2}"; }
-			[[ $_comps[$words[1]] == _kubectl_crucible ]] && _kubectl_crucible' _ "$T/comp.zsh" "$T" "$@"
-	}
-	zsh_complete kubectl-crucible "" >"$T/out" 2>"$T/err"
-	contains "zsh: compdef registers the binaries; steps complete" "$T/out" deploy
-	zsh_complete kubectl-crucible-secrets "" >"$T/out" 2>"$T/err"
-	contains "zsh: a step's subcommands" "$T/out" generate
-	zsh_complete kubectl crucible deploy --ov >"$T/out" 2>"$T/err"
-	contains "zsh: kubectl crucible deploy flags" "$T/out" --overlay
+	mapfile -t lines < <(cut -d'|' -f2 "$T/cases")
+	zsh -f "$TOP/tests/complete.zsh" "$T/comp.zsh" "$T" "${lines[@]}" >"$T/got.zsh" 2>"$T/err" ||
+		not_ok "zsh answers through zpty" "$(head -3 "$T/err")"
+	judge zsh
 else
 	skip "zsh: not installed"
 fi
@@ -65,7 +93,7 @@ for b in "$BIN"/kubectl-crucible-*; do
 	[ -L "$b" ] && continue
 	contains "version: ${b##*/}" "$T/out" "crucible ${b##*/kubectl-crucible-} "
 done
-start_sim
+export KUBECONFIG=$T/kubeconfig
 expect_exit 0 "kubectl crucible version with a server" kubectl crucible version
 contains "version: the server's version" "$T/out" "Server Version: v"
 done_testing

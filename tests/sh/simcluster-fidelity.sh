@@ -172,6 +172,11 @@ expect_exit 0 "get -l selector" K get pods -n $N -l 'app in (web),app!=other' -o
 contains "label selector matched the pods" "$T/out" "pod/web-"
 expect_exit 0 "list in chunks (limit/continue)" K get configmaps -A --chunk-size=1 -o name
 same "chunked list returns all" "$(grep -c kube-root-ca.crt "$T/out")" "5"
+# A continue token that is not one (not base64 JSON; JSON but not an object): 400, as the API server answers.
+for tok in 'not*base64' W10; do
+	expect_exit 1 "a bad continue token ($tok) is refused" K get --raw "/api/v1/configmaps?limit=1&continue=$tok"
+	contains "... as a BadRequest naming it" "$T/err" "(BadRequest): continue key is not valid"
+done
 
 # ------------------------------------------------------------------ statefulset, pvc, jobs, wait, logs
 cat >"$T/work.yaml" <<EOF

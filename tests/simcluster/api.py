@@ -624,7 +624,7 @@ class Handler(BaseHTTPRequestHandler):
                 c = json.loads(base64.urlsafe_b64decode(cont.encode() + b"==").decode())
                 start = int(c["start"])
                 rv = int(c["rv"])
-            except Exception:
+            except (ValueError, KeyError, TypeError):  # base64, UTF-8, JSON, or not {"start", "rv"}: a genuine 400
                 raise bad_request("continue key is not valid: invalid continue token")
         limit = int(self.q.get("limit") or 0)
         md = {"resourceVersion": str(rv)}

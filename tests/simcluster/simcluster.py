@@ -36,6 +36,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from http.server import ThreadingHTTPServer
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -116,7 +117,7 @@ class Sim:
     def faults(self):
         try:
             return self.scenario.api_faults() or {}
-        except Exception:
+        except AttributeError:  # a scenario object without API faults, as in consume_error500
             return {}
 
     def consume_error500(self):
@@ -225,8 +226,8 @@ def main():
         if ctl is not None:
             try:
                 ctl.stop()
-            except Exception:
-                pass
+            except Exception:  # shutting down anyway: say why the controllers did not stop cleanly
+                traceback.print_exc()
         httpd.server_close()
     return 0
 

@@ -418,6 +418,24 @@ try:
                 ok(True, "example scenario %s loads" % f)
             except ValueError as e:
                 ok(False, "example scenario %s loads" % f, e)
+    # A write the API refuses: AlreadyExists is an earlier pass's work, anything else is logged.
+    import contextlib
+    import io
+    refused = ns("refusals")
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": refused}}
+    log = io.StringIO()
+    with contextlib.redirect_stderr(log):
+        first = C._create_if_absent("configmaps", json.loads(json.dumps(cm)))
+        again = C._create_if_absent("configmaps", json.loads(json.dumps(cm)))
+        cm["metadata"]["namespace"] = "no-such-namespace"
+        elsewhere = C._create_if_absent("configmaps", json.loads(json.dumps(cm)))
+        gone = C._delete("configmaps", refused, "never-made")
+    text = log.getvalue()
+    ok(first is not None and again is None, "create if absent: made once, AlreadyExists the second time")
+    ok("already exists" not in text, "... AlreadyExists is not logged", text)
+    ok(elsewhere is None and "controllers: creating configmaps c: " in text and "not found" in text,
+       "another refusal (no such namespace) is logged with the API's message", text)
+    ok(gone is None and "never-made" not in text, "deleting what is gone already: None, not logged", text)
     ok(C.errors == 0, "no controller exceptions (%d)" % C.errors)
 finally:
     C.stop()

@@ -269,10 +269,7 @@ class Core:
         if self._thread:
             self._thread.join(timeout=5)
         if hasattr(self.store, "remove_listener"):
-            try:
-                self.store.remove_listener(self._on_change)
-            except Exception:
-                pass
+            self.store.remove_listener(self._on_change)  # a no-op when it is not there
 
     def _on_change(self, etype, res, obj):
         self._wake.set()
@@ -326,7 +323,25 @@ class Core:
         self._wrote = True
         try:
             return self.store.delete(res, ns, name)
-        except Exception:
+        except storemod.NotFound:
+            return None  # gone already: what the delete wanted
+        except storemod.StoreError as e:
+            self._log("deleting %s %s/%s" % (res, ns, name), e)
+            return None
+
+    def _log(self, what, e):
+        """A write the API refused: logged, as a controller's error log would, and left to the next pass."""
+        print("controllers: %s: %s" % (what, e), file=sys.stderr)
+
+    def _create_if_absent(self, res, obj):
+        """Creates obj unless it exists already (made by an earlier pass); another refusal is logged.
+        Returns the created object, or None."""
+        try:
+            return self._create(res, obj)
+        except storemod.AlreadyExists:
+            return None
+        except storemod.StoreError as e:
+            self._log("creating %s %s" % (res, obj["metadata"].get("name")), e)
             return None
 
     def _set_status(self, res, obj, status):
@@ -393,8 +408,8 @@ class Core:
         try:
             self._create("events", ev)
             self._events[key] = (ns, name)
-        except Exception:
-            pass
+        except storemod.StoreError as e:  # e.g. a terminating namespace: the recorder drops the event
+            self._log("event %s %s" % (reason, ref.get("name")), e)
 
     # ------------------------------------------------------------ main pass
 
@@ -492,14 +507,11 @@ class Core:
         n = max([r.get("revision", 0) for r in revs] or [0]) + 1
         labels = dict(prefix_labels)
         labels["controller.kubernetes.io/hash"] = h
-        try:
-            self._create("apps/controllerrevisions", {
-                "apiVersion": "apps/v1", "kind": "ControllerRevision",
-                "metadata": {"name": revname, "namespace": ns, "labels": labels,
-                             "ownerReferences": [owner_ref(owner)]},
-                "data": {"spec": {"template": dict(tmpl, **{"$patch": "replace"})}}, "revision": n})
-        except Exception:
-            pass
+        self._create_if_absent("apps/controllerrevisions", {
+            "apiVersion": "apps/v1", "kind": "ControllerRevision",
+            "metadata": {"name": revname, "namespace": ns, "labels": labels,
+                         "ownerReferences": [owner_ref(owner)]},
+            "data": {"spec": {"template": dict(tmpl, **{"$patch": "replace"})}}, "revision": n})
 
     def revision_template(self, ns, revname):
         t = self._revtmpl.get((ns, revname))

@@ -1,5 +1,7 @@
 """DaemonSet controller: one pod per schedulable node, rolling updates."""
 
+import store as storemod
+
 from .core import int_or_percent, owner_ref, pod_ready, rand5, template_hash
 
 
@@ -60,7 +62,8 @@ class DaemonSets:
                     t.pop("tolerationSeconds", None)
             try:
                 pod = self._create("pods", pod)
-            except Exception:
+            except storemod.StoreError as e:
+                self._log("creating pod %s" % pod["metadata"]["name"], e)
                 continue
             by_node[n] = [pod]
             self.event(ds, "SuccessfulCreate", "Created pod: %s" % pod["metadata"]["name"],

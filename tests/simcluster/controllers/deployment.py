@@ -2,6 +2,8 @@
 
 import json
 
+import store as storemod
+
 from .core import (deep_eq, get_condition, int_or_percent, match_selector, owner_ref, pod_active, pod_ready,
                    rand5, set_condition, template_hash, wall)
 
@@ -21,7 +23,7 @@ class Deployments:
                                  owner_ref(rs))
                 try:
                     p = self._create("pods", p)
-                except Exception as e:
+                except storemod.StoreError as e:
                     self.event(rs, "FailedCreate", "Error creating: %s" % e, "Warning",
                                component="replicaset-controller")
                     break

@@ -81,11 +81,8 @@ class Endpoints:
                 want["subsets"] = subsets
             if cur is None:
                 want["metadata"]["annotations"] = {"endpoints.kubernetes.io/last-change-trigger-time": wall()}
-                try:
-                    self._create("endpoints", want)
+                if self._create_if_absent("endpoints", want) is not None:
                     self._endpoints_owned.add((ns, name))
-                except Exception:
-                    pass
             elif (cur.get("subsets") or []) != subsets or (cur["metadata"].get("labels") or {}) != labels:
                 cur["subsets"] = subsets
                 if not subsets:
@@ -128,10 +125,7 @@ class Endpoints:
                                   "endpoints.kubernetes.io/last-change-trigger-time": wall()},
                               "ownerReferences": [owner_ref(svc)]}}
             s.update(body)
-            try:
-                self._create("discovery.k8s.io/endpointslices", s)
-            except Exception:
-                pass
+            self._create_if_absent("discovery.k8s.io/endpointslices", s)
             return
         s = slices[0]
         for extra in slices[1:]:

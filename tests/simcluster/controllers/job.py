@@ -2,6 +2,8 @@
 
 import json
 
+import store as storemod
+
 from .core import get_condition, owner_ref, pod_active, pod_ready, rand5, set_condition, wall
 
 
@@ -133,7 +135,8 @@ class Jobs:
                             "batch.kubernetes.io/job-completion-index"]))
                     try:
                         pod = self._create("pods", pod)
-                    except Exception:
+                    except storemod.StoreError as e:
+                        self._log("creating pod %s" % pod["metadata"]["name"], e)
                         break
                     active.append(pod)
                     self.event(job, "SuccessfulCreate", "Created pod: %s" % pod["metadata"]["name"],

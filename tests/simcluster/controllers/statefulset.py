@@ -2,6 +2,8 @@
 
 import json
 
+import store as storemod
+
 from .core import owner_ref, pod_ready, qos_class, template_hash
 
 
@@ -59,7 +61,8 @@ class StatefulSets:
                 claims = self.sts_claims(s, i)
                 try:
                     pod = self._create("pods", pod)
-                except Exception:
+                except storemod.StoreError as e:
+                    self._log("creating pod %s" % pod["metadata"]["name"], e)
                     break
                 pods[i] = pod
                 msg = "create Pod %s in StatefulSet %s successful" % (pod["metadata"]["name"], name)
@@ -148,9 +151,6 @@ class StatefulSets:
             pol = spec.get("persistentVolumeClaimRetentionPolicy") or {}
             if pol.get("whenDeleted") == "Delete":
                 pvc["metadata"]["ownerReferences"] = [dict(owner_ref(s), controller=True)]
-            try:
-                self._create("persistentvolumeclaims", pvc)
+            if self._create_if_absent("persistentvolumeclaims", pvc) is not None:
                 made.append(cname)
-            except Exception:
-                pass
         return made

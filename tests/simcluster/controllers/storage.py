@@ -161,10 +161,7 @@ class Storage:
                                                                                         md["name"]),
                                       "type": "DirectoryOrCreate"}
         if self.store.get("persistentvolumes", None, pvname) is None:
-            try:
-                self._create("persistentvolumes", pv)
-            except Exception:
-                pass
+            self._create_if_absent("persistentvolumes", pv)
         ann = dict(md.get("annotations") or {})
         ann["pv.kubernetes.io/bind-completed"] = "yes"
         ann["pv.kubernetes.io/bound-by-controller"] = "yes"
