@@ -119,7 +119,7 @@ int overlay_create(int argc, const char **argv)
 		cr_buf_addf(&res, "../%s", from);
 		cr_buf_addf(&file, "%s/kustomization.yaml", src.data);
 		cr_ydoc_free(overlay_load(file.data, &data)); /* readable and a kustomization */
-		cr_buf_free(&file);
+		cr_buf_reset(&file);
 	}
 	if (stat(dir.data, &st) == 0 && !overlay_opts.force)
 		cr_die(CR_EXIT_FAILED, "overlay %s exists (%s): --force writes its kustomization.yaml anew", name, dir.data);
@@ -138,22 +138,19 @@ int overlay_create(int argc, const char **argv)
 		cr_die(CR_EXIT_INPUT, "%s renders none of the base's platform images", src.data);
 	compose(&out, name, from, res.data, images, registry, project);
 
-	if (overlay_opts.dry_run) {
-		fwrite(out.data, 1, out.len, stdout);
-	} else {
-		bool made = mkdir(dir.data, 0755) == 0;
-		if (!made && !(errno == EEXIST && overlay_opts.force))
-			cr_die(CR_EXIT_FAILED, "cannot make %s: %s", dir.data, strerror(errno));
-		cr_buf_addf(&file, "%s/kustomization.yaml", dir.data);
-		if (cr_write_file_atomic(file.data, out.data, out.len, 0644) < 0) {
-			int e = errno;
-			if (made)
-				rmdir(dir.data);
-			cr_die(CR_EXIT_FAILED, "cannot write %s: %s (%s)", file.data, strerror(e),
-			       made ? "nothing was made" : "the old file is unchanged");
-		}
-		cr_info("overlay %s made from %s: %s", name, from, file.data);
+	cr_buf_addf(&file, "%s/kustomization.yaml", dir.data);
+	bool made = !overlay_opts.dry_run && mkdir(dir.data, 0755) == 0;
+	if (!overlay_opts.dry_run && !made && !(errno == EEXIST && overlay_opts.force))
+		cr_die(CR_EXIT_FAILED, "cannot make %s: %s", dir.data, strerror(errno));
+	if (!made) { /* --dry-run, or --force over an overlay: its file's mode kept */
+		overlay_write(file.data, &out);
+	} else if (cr_write_file_atomic(file.data, out.data, out.len, 0644) < 0) {
+		int e = errno;
+		rmdir(dir.data);
+		cr_die(CR_EXIT_FAILED, "cannot write %s: %s (nothing was made)", file.data, strerror(e));
 	}
+	if (!overlay_opts.dry_run)
+		cr_info("overlay %s made from %s: %s", name, from, file.data);
 	cr_buf_free(&dir);
 	cr_buf_free(&base);
 	cr_buf_free(&src);

@@ -35,7 +35,7 @@ static jv describe(const char *name, const char *path)
 		if (nn && jv_get_kind(project) == JV_KIND_NULL && cr_image_ref_parse(nn, &r, &why) == 0) {
 			jv_free(registry);
 			registry = r.domain ? jv_string(r.domain) : jv_null();
-			if ((slash = strrchr(r.path, '/'))) {
+			if ((slash = strchr(r.path, '/'))) { /* the project: the first component, as set-registry has it */
 				jv_free(project);
 				project = jv_string_sized(r.path, (int)(slash - r.path));
 			}

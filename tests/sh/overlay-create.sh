@@ -73,8 +73,15 @@ expect_exit 1 "an existing overlay is refused" $O create staging --from base
 contains "saying so" "$T/err" "exists"
 cmp -s "$F" "$T/staging.before" && ok "and left alone" || not_ok "and left alone"
 expect_exit 1 "production itself too" $O create production --from dev
+chmod 0600 "$F"
 expect_exit 0 "--force writes it anew" $O create staging --from base --force
 contains "with the new source" "$F" "  - ../../base"
+same "keeping the file's mode" "$(stat -c %a "$F")" 600
+cp "$F" "$T/staging.before"
+bash -c 'trap "" XFSZ; ulimit -f 0; exec "$@"' _ $O create staging --from production --force >"$T/out" 2>"$T/err"
+same "--force over a write that fails exits 1" "$?" 1
+cmp -s "$F" "$T/staging.before" && ok "the old file is whole" || not_ok "the old file is whole"
+same "no temp file is left" "$(ls -A "$R/staging")" "kustomization.yaml"
 
 # --dry-run: the file on stdout, nothing made.
 expect_exit 0 "--dry-run" $O create preview --from base --tag 2.0.0 --dry-run

@@ -50,6 +50,9 @@ same "the name below the project is kept, postgres left alone" \
 	"$(diff "$T/nested.before" "$T/k8s/overlays/nested/kustomization.yaml" | grep '^[<>]')" \
 	"<     newName: old.example/proj/tools/api-service
 >     newName: registry.example/team/tools/api-service"
+expect_exit 0 "list after it" $O list -o json
+same "list: the project is the first component, as set-registry wrote it" \
+	"$(jq -c '.[] | select(.name == "nested") | [.registry, .project]' "$T/out")" '["registry.example","team"]'
 
 # Bad input: exit 3, one line naming what is wrong.
 expect_exit 3 "a NAME with '/'" $O set-registry ../production registry.example
