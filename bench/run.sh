@@ -6,23 +6,8 @@
 #      and the slowest single rollout (all rollout statuses at once after one apply)
 #   3. time from a crash loop appearing in the API to the diagnosis being printed
 #   4. the tool's own CPU time vs its kubectl children's
-set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-# The binaries make built: CRUCIBLE_BIN (make passes $(O)/bin), else bin/.
-export PATH="${CRUCIBLE_BIN:-$TOP/bin}:$PATH"
-B=$(mktemp -d "${TMPDIR:-/tmp}/crucible-bench.XXXXXX")
-export HOME="$B/home" KUBECACHEDIR="$B/kube-cache"
-mkdir -p "$HOME"
-unset KUBECTL CRUCIBLE_MANIFESTS
-sim= SIM_URL=
-cleanup() { stop_sim; rm -rf "$B"; }
-trap cleanup EXIT
-cd "$TOP"
-
-stop_sim() {
-	[ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
-	sim=
-}
+. "$(dirname "$0")/lib.sh" deploy
+SIM_URL=
 
 # fresh [FAULT-JSON]: a new simulated cluster with the platform's Secrets (secrets apply creates the namespace).
 fresh() {

@@ -9,18 +9,8 @@
 # so the 5,000 are copies of one of its api-service pods (distinct names and
 # uids), added to the bytes kubectl printed for the deployed base and handed
 # to verify by a stand-in kubectl that prints them.
-set -u
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="${CRUCIBLE_BIN:-$TOP/bin}:$PATH"
-B=$(mktemp -d "${TMPDIR:-/tmp}/crucible-bench-verify.XXXXXX")
-export HOME="$B/home" KUBECACHEDIR="$B/kube-cache"
-mkdir -p "$HOME"
-unset KUBECTL CRUCIBLE_MANIFESTS
+. "$(dirname "$0")/lib.sh" verify
 NPODS=${BENCH_PODS:-5000}
-sim=
-cleanup() { [ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null && wait "$sim" 2>/dev/null; rm -rf "$B"; }
-trap cleanup EXIT
-cd "$TOP"
 V=kubectl-crucible-verify
 REAL=$(command -v kubectl)
 

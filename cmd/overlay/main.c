@@ -95,38 +95,37 @@ static const char more[] =
 	"render); 4 kubectl could not be run, or kubectl diff failed (no cluster,\n"
 	"an API error; or the diff could not be written).\n";
 
+static const struct {
+	const char *name;
+	int (*run)(int argc, const char **argv); /* argv without the command name */
+} commands[] = {
+	{ "list", overlay_list },
+	{ "create", overlay_create },
+	{ "set-image", overlay_set_image },
+	{ "set-registry", overlay_set_registry },
+	{ "set-tag", overlay_set_tag },
+	{ "set-replicas", overlay_set_replicas },
+	{ "build", overlay_build },
+	{ "validate", overlay_validate },
+	{ "diff", overlay_diff },
+};
+static const char command_names[] = "list, create, set-image, set-registry, set-tag, set-replicas, build, validate, diff";
+
 int main(int argc, const char **argv)
 {
 	static struct cr_tool tool = {
 		.step = "overlay",
 		.args_help = "list|create|set-image|set-registry|set-tag|set-replicas|build|validate|diff [flags]",
-		.summary = "Point an overlay's images at your registry without hand-editing YAML",
+		.summary = "Create, edit, check and diff the platform's overlays without hand-editing YAML",
 		.more_help = more,
 		.table = options,
 	};
 	int nargs;
 	const char **args = cr_opts_parse(&tool, argc, argv, &nargs);
 	if (nargs < 1)
-		cr_usage_error("missing command: list, create, set-image, set-registry, set-tag, set-replicas, build, "
-			       "validate or diff");
-	if (!strcmp(args[0], "set-registry"))
-		return overlay_set_registry(nargs - 1, args + 1);
-	if (!strcmp(args[0], "build"))
-		return overlay_build(nargs - 1, args + 1);
-	if (!strcmp(args[0], "validate"))
-		return overlay_validate(nargs - 1, args + 1);
-	if (!strcmp(args[0], "diff"))
-		return overlay_diff(nargs - 1, args + 1);
-	if (!strcmp(args[0], "list"))
-		return overlay_list(nargs - 1, args + 1);
-	if (!strcmp(args[0], "create"))
-		return overlay_create(nargs - 1, args + 1);
-	if (!strcmp(args[0], "set-image"))
-		return overlay_set_image(nargs - 1, args + 1);
-	if (!strcmp(args[0], "set-tag"))
-		return overlay_set_tag(nargs - 1, args + 1);
-	if (!strcmp(args[0], "set-replicas"))
-		return overlay_set_replicas(nargs - 1, args + 1);
-	cr_usage_error("unknown command '%s' (list, create, set-image, set-registry, set-tag, set-replicas, build, "
-		       "validate, diff)", args[0]);
+		cr_usage_error("missing command: %s", command_names);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(args[0], commands[i].name))
+			return commands[i].run(nargs - 1, args + 1);
+	cr_usage_error("unknown command '%s' (%s)", args[0], command_names);
 }

@@ -263,7 +263,7 @@ int main(int argc, char **argv)
 			cr_kubectl_trace(&c);
 		long long t0 = cr_now_ms();
 		enum cr_run_result r = cr_run(&c);
-		s->seconds = (cr_now_ms() - t0) / 1000.0;
+		s->seconds = (double)(cr_now_ms() - t0) / 1000.0;
 		s->exit_code = r == CR_RUN_OK ? 0 : r == CR_RUN_EXIT ? c.exit_code
 			: r == CR_RUN_INTERRUPTED ? CR_EXIT_INTERRUPTED : CR_EXIT_KUBECTL;
 		cr_child_clear(&c);
