@@ -185,9 +185,7 @@ static void list_live(struct deploy *d, struct cr_child *cp, enum cr_run_result 
 static void check_references(struct deploy *d)
 {
 	jv in = JV_OBJECT(jv_string("objects"), jv_copy(d->all), jv_string("live"), jv_copy(d->live));
-	jv missing = cr_jq_first(cr_jq_named("deploy-refs"), in);
-	if (!jv_is_valid(missing))
-		cr_die(CR_EXIT_FAILED, "internal error in deploy-refs.jq");
+	jv missing = cr_jq_named_first("deploy-refs", in);
 	int n = jv_array_length(jv_copy(missing));
 	jv_array_foreach(missing, i, m) {
 		cr_error("%s", cr_json_str(m, "message"));

@@ -93,7 +93,7 @@ int sec_check_docs(jv docs, jv origins, FILE *out)
 	jv findings = cr_jq_collect(cr_jq_named("secrets-check"), docs);
 	if (!jv_is_valid(findings)) {
 		jv msg = jv_invalid_get_msg(findings);
-		cr_die(CR_EXIT_FAILED, "internal error: secrets-check: %s",
+		cr_die(CR_EXIT_FAILED, "internal error in secrets-check.jq: %s",
 		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no message");
 	}
 	return print_findings(findings, origins, out);

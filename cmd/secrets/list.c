@@ -21,11 +21,7 @@
 static jv references(jv workloads)
 {
 	jv own = cr_jq_eval(WORKLOAD_FILTER, workloads, jv_null());
-	struct cr_jq *q = cr_jq_compile_named("secrets-refs", jv_null());
-	jv r = cr_jq_first(q, jv_array_get(own, 0));
-	cr_jq_free(q);
-	if (!jv_is_valid(r))
-		cr_die(CR_EXIT_FAILED, "internal error: secrets-refs failed");
+	jv r = cr_jq_named_first("secrets-refs", jv_array_get(own, 0));
 	return jv_object_get(r, jv_string("refs"));
 }
 
@@ -105,12 +101,8 @@ int sec_list(int argc, const char **argv)
 
 	jv secrets = sec_cluster_secrets();
 	jv refs = references(sec_cluster_workloads());
-	struct cr_jq *q = cr_jq_compile_named("secrets-list", jv_null());
-	jv r = cr_jq_first(q, JV_OBJECT(jv_string("secrets"), secrets, jv_string("refs"), refs,
-					 jv_string("now"), jv_number((double)time(NULL))));
-	cr_jq_free(q);
-	if (!jv_is_valid(r))
-		cr_die(CR_EXIT_FAILED, "internal error: secrets-list failed");
+	jv r = cr_jq_named_first("secrets-list", JV_OBJECT(jv_string("secrets"), secrets, jv_string("refs"), refs,
+							   jv_string("now"), jv_number((double)time(NULL))));
 
 	int serious;
 	if (!strcmp(fmt, "json")) {

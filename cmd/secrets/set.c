@@ -121,14 +121,7 @@ void sec_set_from_manifests(struct sec_set *set)
 		}
 		jv_free(o);
 	}
-	struct cr_jq *q = cr_jq_compile_named("secrets-refs", jv_null());
-	jv r = cr_jq_first(q, objects);
-	cr_jq_free(q);
-	if (!jv_is_valid(r)) {
-		jv msg = jv_invalid_get_msg(r);
-		cr_die(CR_EXIT_FAILED, "internal error: secrets-refs: %s",
-		       jv_get_kind(msg) == JV_KIND_STRING ? jv_string_value(msg) : "no result");
-	}
+	jv r = cr_jq_named_first("secrets-refs", objects);
 	add_from_refs(set, jv_object_get(jv_copy(r), jv_string("secrets")));
 	jv_free(set->env);
 	jv_free(set->vars);
