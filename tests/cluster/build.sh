@@ -3,7 +3,8 @@
 # kube-scheduler, kubectl of Kubernetes v1.36.1; kwok and kwokctl v0.8.0) into
 # a cache directory keyed by both go.sum files, and prints that directory.
 # A second run with the same go.sum files reuses it (and Go's build cache).
-#   tests/cluster/build.sh
+#   tests/cluster/build.sh [--cached]
+# --cached: print the directory only if it is already built, else exit 1.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 K8S=v1.36.1
@@ -29,6 +30,7 @@ build_faultproxy() {
 have=1
 for b in $bins; do [ -x "$out/$b" ] || have=0; done
 if [ "$have" = 1 ]; then build_faultproxy "$out"; echo "$out"; exit 0; fi
+[ "${1:-}" = --cached ] && exit 1
 tmp=$(mktemp -d "$out.tmp.XXXXXX" 2>/dev/null || { mkdir -p "$(dirname "$out")"; mktemp -d "$out.tmp.XXXXXX"; })
 trap 'rm -rf "$tmp"' EXIT
 
