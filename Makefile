@@ -8,6 +8,7 @@
 #   make demo       the guide end to end against the simulated cluster
 #   make bench      benchmark figures (see bench/)
 #   make cluster    build the real control plane for make e2e (needs Go; cached)
+#   make anchors    build helm and kapp for make bench's comparison (needs Go; cached)
 #   make e2e        the cluster tests on the real control plane, through kubectl
 #                   on PATH and the control plane's own kubectl
 #   make install PREFIX=/usr/local DESTDIR=
@@ -43,7 +44,7 @@ DASHED = $(foreach t,$(TOOLS),$(if $(findstring -,$(t)),$(t)))
 LINKS = $(foreach t,$(DASHED),$(BINDIR)/kubectl-crucible-$(subst -,_,$(t)))
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all check asan valgrind demo bench install clean dist fuzz fuzz-run strict cluster e2e
+.PHONY: all check asan valgrind demo bench install clean dist fuzz fuzz-run strict cluster e2e anchors
 .DELETE_ON_ERROR:
 
 COMPLETERS = $(BINDIR)/kubectl_complete-crucible \
@@ -176,6 +177,10 @@ demo: all
 # from the Go module proxy into a cache keyed by go.sum.
 cluster:
 	@bash tests/cluster/build.sh >/dev/null
+
+# The anchors bench/anchors.sh compares against (tests/cluster/anchors).
+anchors:
+	@bash tests/cluster/anchors/build.sh >/dev/null
 
 # The files that talk to a cluster; KUBECONFIG=... runs them on yours instead
 # (in a disposable namespace crucible), through kubectl on PATH only; an
