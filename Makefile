@@ -199,6 +199,7 @@ e2e: all cluster
 bench: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/run.sh
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/verify.sh
+	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash bench/anchors.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)
