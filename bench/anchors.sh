@@ -149,7 +149,7 @@ gaveup() { local a e; eval "a=\$${1}_api e=\$${1}_end"; echo "$e - $a" | bc -l |
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 echo "base: $nobj objects, $nwork workloads; Kubernetes $("$cb/kubectl" version --client -o json | jq -r .clientVersion.gitVersion)," \
-	"kubectl $(kubectl version --client -o json | jq -r .clientVersion.gitVersion), $(helm version --short), kapp $(kapp version | sed -n 's/^kapp version //p')"
+	"kubectl $(kubectl version --client -o json | jq -r .clientVersion.gitVersion), helm $(helm version --short), kapp $(kapp version | sed -n 's/^kapp version //p')"
 echo "one control plane, a fresh namespace for each run; crash-loop waits ${timeout}; load average $load ($(nproc) cores)"
 printf '\n%-34s %10s %10s %10s %10s\n' "" "ours" "apply+rs" "helm" "kapp"
 row() { printf '%-34s %10s %10s %10s %10s\n' "$@"; }
