@@ -166,7 +166,7 @@ strict:
 
 # The unit tests, the fuzz corpora, and the tools themselves in the shell
 # tests named here (no timing or signals in them: valgrind is 20-50x slower).
-VALGRIND_SH = fuzz-corpus cli dispatcher overlay-edit overlay-set overlay-validate secrets-check
+VALGRIND_SH = fuzz-corpus overlay-edit
 valgrind: all $(UNIT_TESTS) $(FUZZ_REGRESS)
 	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
 		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh all '/test_$(subst $() ,,$(patsubst %,\|/%\.sh,$(VALGRIND_SH)))'
