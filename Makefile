@@ -2,7 +2,7 @@
 #   make            build bin/
 #   make check      build and run every test; ends with "N passed, N failed"
 #   make asan       the same tests under AddressSanitizer + UBSan (in build/asan)
-#   make valgrind   the unit tests under valgrind's leak checker
+#   make valgrind   the unit tests, fuzz corpora and some tools' tests under valgrind
 #   make fuzz       each fuzz target under libFuzzer (clang), FUZZ_TIME seconds each
 #   make strict     compile everything with clang and extra warnings (-Wshadow -Wconversion ...)
 #   make demo       the guide end to end against the simulated cluster
@@ -163,12 +163,14 @@ STRICT = -Wshadow -Wconversion -Wformat=2 -Wno-format-nonliteral -Wimplicit-fall
 strict:
 	$(MAKE) all $(patsubst $(BUILD)/%,build/strict/build/%,$(UNIT_TESTS) $(FUZZ_REGRESS)) \
 		O=build/strict CC=clang CFLAGS="-O2 -g $(STRICT)"
+	@echo "strict: every tool, unit test and fuzz target compiles warning-free with clang $(STRICT)"
 
+# The unit tests, the fuzz corpora, and the tools themselves in the shell
+# tests named here (no timing or signals in them: valgrind is 20-50x slower).
+VALGRIND_SH = fuzz-corpus overlay-edit
 valgrind: all $(UNIT_TESTS) $(FUZZ_REGRESS)
 	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
-		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh unit
-	@CRUCIBLE_BIN=$(abspath $(BINDIR)) CRUCIBLE_TESTBIN=$(abspath $(BUILD)/tests) \
-		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh sh fuzz-corpus
+		CRUCIBLE_VALGRIND=1 bash tests/run-tests.sh all '/test_$(subst $() ,,$(patsubst %,\|/%\.sh,$(VALGRIND_SH)))'
 
 demo: all
 	CRUCIBLE_BIN=$(abspath $(BINDIR)) bash tests/demo.sh

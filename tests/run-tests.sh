@@ -29,6 +29,26 @@ if [ ${#kubectls[@]} -gt 1 ]; then
 	mapfile -t files < <(for f in "${files[@]}"; do for k in "${kubectls[@]}"; do echo "$f@$k"; done; done)
 fi
 
+# make valgrind: the shell tests run the tools themselves under valgrind,
+# through a wrapper of each binary's name (a leak or error is a log in $log.vg,
+# and exit 99); kubectl and the tools' own children run as they are.
+vg_opts=(-q --leak-check=full --errors-for-leak-kinds=definite,indirect
+	--show-leak-kinds=definite,indirect --suppressions="$PWD/tests/valgrind.supp" --error-exitcode=99)
+if [ -n "${CRUCIBLE_VALGRIND:-}" ]; then
+	vgbin=$out/vgbin
+	mkdir -p "$vgbin"
+	for b in "${CRUCIBLE_BIN:-bin}"/*; do
+		real=$(readlink -f "$b")
+		if [ "$(head -c 4 "$real" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+			printf '#!/bin/bash\nexec valgrind %s --log-file="$CRUCIBLE_VALGRIND_LOGS/%%p" %q "$@"\n' \
+				"$(printf '%q ' "${vg_opts[@]}")" "$real" >"$vgbin/${b##*/}"
+			chmod 0755 "$vgbin/${b##*/}"
+		else
+			ln -s "$real" "$vgbin/${b##*/}"
+		fi
+	done
+fi
+
 run_one() {
 	local f=${1%@*} log=$2 k=
 	case $1 in *@*) k=${1##*@} ;; esac
@@ -38,12 +58,22 @@ run_one() {
 	local -a cmd=("$f")
 	case $f in *.sh) cmd=(bash "$f") ;; esac
 	if [ -n "${CRUCIBLE_VALGRIND:-}" ] && [[ $f != *.sh ]]; then
-		cmd=(valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
-			--show-leak-kinds=definite,indirect --suppressions=tests/valgrind.supp
-			--error-exitcode=99 "${cmd[@]}")
+		cmd=(valgrind "${vg_opts[@]}" "${cmd[@]}")
+	elif [ -n "${CRUCIBLE_VALGRIND:-}" ]; then
+		mkdir -p "$log.vg"
+		cmd=(env CRUCIBLE_BIN="$vgbin" CRUCIBLE_VALGRIND_LOGS="$log.vg" "${cmd[@]}")
 	fi
 	timeout -k 10 "$PER_FILE_TIMEOUT" "${cmd[@]}" >"$log" 2>"$log.err" </dev/null
 	echo $? >"$log.rc"
+	if [ -d "$log.vg" ]; then
+		local v
+		for v in "$log.vg"/*; do
+			[ -s "$v" ] || continue
+			echo "not ok - valgrind: a tool run in $f leaked or erred (pid ${v##*/})" >>"$log"
+			sed 's/^/#   /' "$v" >>"$log"
+		done
+		echo "# valgrind: $(ls "$log.vg" | wc -l) tool runs" >>"$log"
+	fi
 }
 
 i=0

@@ -197,6 +197,7 @@ int main(int argc, const char **argv)
 		m.namespace = cr_opts.namespace;
 		int code = mig_run(&m);
 		jv_free(m.objects);
+		free(m.image);
 		return code;
 	}
 	if (m.dry_run == MIG_DRY_CLIENT)

@@ -10,7 +10,8 @@
    (if found("Namespace"; $in.namespace) then
       (if $in.keys == null then
          ["Secret db-credentials does not exist in namespace \($in.namespace): create it with `kubectl crucible secrets apply`"]
-       elif ($in.keys | index("database-url")) == null then
+       # (any, not index: libjq 1.6's index on an array leaks the array's elements)
+       elif ($in.keys | any(.[]; . == "database-url") | not) then
          ["Secret db-credentials has no key database-url (the migration's DATABASE_URL): set it with `kubectl crucible secrets apply`"]
        else [] end)
       + (if found("ServiceAccount"; "db-migrate") then [] else

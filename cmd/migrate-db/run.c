@@ -56,11 +56,20 @@ _Noreturn void mig_watch_failed(const struct cr_watch *w)
 	cr_die(CR_EXIT_KUBECTL, "watching %s: %s", w->resource, cr_kubectl_failure(&w->child, w->result));
 }
 
-/* At exit: a Lease that guards no Job goes. */
+/* At exit (cr_die, while mig_run's caller still holds *m): a Lease that guards no Job goes. */
 static void release_at_exit(void)
 {
 	if (exiting && !exiting->job_started)
 		mig_lock_release(exiting);
+}
+
+/* mig_run returns: the Lease is settled, and *m dies with main's frame before the exit handlers run. */
+static int settled(struct migrate *m, int code)
+{
+	if (!m->job_started)
+		mig_lock_release(m);
+	exiting = NULL;
+	return code;
 }
 
 /* Creates obj (consumed) from kubectl's stdin; AlreadyExists is fine when exists_ok. */
@@ -225,9 +234,7 @@ int mig_run(struct migrate *m)
 			if (code == CR_EXIT_FAILED)
 				cr_error("the backup did not complete: the migration was not run");
 			jv_free(objects);
-			if (!m->job_started)
-				mig_lock_release(m);
-			return code;
+			return settled(m, code);
 		}
 	}
 	jv job = jv_array_get(objects, n - 1);
@@ -242,9 +249,7 @@ int mig_run(struct migrate *m)
 	mig_lock_renew(m);
 	cr_info("migrating with %s: Job %s (timeout %s)", m->image, m->job_name,
 		m->timeout_ms ? mig_duration(m->timeout_ms, buf) : "none");
-	int code = watch_job(m, m->job_name, container, "migration");
-	if (!m->job_started)
-		mig_lock_release(m);
+	int code = settled(m, watch_job(m, m->job_name, container, "migration"));
 	if (!code && !m->json)
 		printf("migrated: job/%s (%s)\n", m->job_name, m->image);
 	return code;
