@@ -110,6 +110,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcrucible.a
 FUZZ_TARGETS = $(basename $(notdir $(filter-out tests/fuzz/driver.c tests/fuzz/fuzz.c,$(wildcard tests/fuzz/*.c))))
 fuzz_tool = $(filter $(firstword $(subst -, ,$(1))),$(TOOLS))
 fuzz_objs = $(if $(call fuzz_tool,$(1)),$(filter-out %/main.o,$(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/$(call fuzz_tool,$(1))/*.c))) $(BUILD)/fuzz/$(call fuzz_tool,$(1))-main.o)
+# overlay's edits die when refused: its target wraps cr_die to go on (see the file).
+FUZZ_LINK_overlay-edit = -Wl,--wrap=cr_die,--wrap=cr_ydoc_parse,--wrap=cr_ydoc_free
 FUZZ_REGRESS = $(patsubst %,$(BUILD)/tests/fuzz/%,$(FUZZ_TARGETS))
 
 $(BUILD)/fuzz/%-main.o: $(BUILD)/cmd/%/main.o
@@ -119,10 +121,10 @@ $(BUILD)/fuzz/%-main.o: $(BUILD)/cmd/%/main.o
 define fuzz_rule
 $(BUILD)/tests/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/driver.c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(call fuzz_objs,$(1)) $(BUILD)/libcrucible.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz $$(LDFLAGS) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
+	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz $$(LDFLAGS) $$(FUZZ_LINK_$(1)) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
 $(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(call fuzz_objs,$(1)) $(BUILD)/libcrucible.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz -fsanitize=fuzzer $$(LDFLAGS) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
+	$$(CC) $$(ALL_CFLAGS) -Icmd -Itests/fuzz -fsanitize=fuzzer $$(LDFLAGS) $$(FUZZ_LINK_$(1)) -o $$@ $$(filter %.c %.o %.a,$$^) $$(LIBS)
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 
