@@ -1,7 +1,8 @@
 /*
  * secrets --from-env-file: KEY=VALUE lines against a set with an ambiguous
  * key and an environment variable name; an error is one line naming the
- * file and line, and never carries a value.
+ * file and line, and neither it nor a warning ever carries a value.
+ * Warnings (stderr) are caught in memory: checked, and kept off the log.
  */
 #include <string.h>
 
@@ -25,7 +26,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 	copy[size] = '\0';
 	struct cr_buf err = CR_BUF_INIT;
+	char *warnings = NULL;
+	size_t nwarnings = 0;
+	FILE *real_stderr = stderr, *caught = open_memstream(&warnings, &nwarnings);
+	FUZZ_ASSERT(caught);
+	stderr = caught;
 	int rc = sec_envfile_parse(&set, "in.env", copy, size, &err);
+	fclose(stderr);
+	stderr = real_stderr;
+	FUZZ_ASSERT(warnings);
+	for (const char *line = warnings; *line;) {
+		const char *nl = strchr(line, '\n'), *w = strstr(line, ": warning: in.env:");
+		FUZZ_ASSERT(nl && w && w < nl); /* whole lines, each naming the file */
+		line = nl + 1;
+	}
 	if (rc < 0) {
 		FUZZ_ASSERT(!strncmp(cr_buf_str(&err), "in.env:", 7));
 		FUZZ_ASSERT(!strchr(cr_buf_str(&err), '\n'));
@@ -36,9 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < set.n; i++)
 		for (size_t k = 0; k < set.v[i].nkeys; k++) {
 			struct sec_key *key = &set.v[i].keys[k];
-			if (key->origin == ORIG_SUPPLIED && key->value.len >= 4)
+			if (key->origin == ORIG_SUPPLIED && key->value.len >= 4) {
 				FUZZ_ASSERT(!memmem(cr_buf_str(&err), err.len, key->value.data, key->value.len));
+				FUZZ_ASSERT(!memmem(warnings, nwarnings, key->value.data, key->value.len));
+			}
 		}
+	free(warnings);
 	free(copy);
 	cr_buf_free(&err);
 	sec_set_free(&set);
