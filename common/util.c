@@ -148,3 +148,11 @@ FILE *cr_stats_open(void)
 	const char *path = getenv("CRUCIBLE_STATS");
 	return path && *path ? fopen(path, "w") : NULL;
 }
+
+bool cr_is_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}

@@ -156,8 +156,38 @@ static void index_chars(struct cr_ydoc *d)
 			d->offset[d->nchars++] = i;
 }
 
+/*
+ * The edits find lines by LF: a lone CR, NEL, LS or PS (line breaks to
+ * libyaml) would put an inserted line at the wrong indentation, so a
+ * document with one is refused. Returns its offset, or len.
+ */
+static size_t other_break(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
+			return i;
+		if (i + 1 < len && !memcmp(s + i, "\xC2\x85", 2))
+			return i;
+		if (i + 2 < len && (!memcmp(s + i, "\xE2\x80\xA8", 3) || !memcmp(s + i, "\xE2\x80\xA9", 3)))
+			return i;
+	}
+	return len;
+}
+
 struct cr_ydoc *cr_ydoc_parse(const char *data, size_t len, const char *name, char **err)
 {
+	size_t bad = other_break(data, len);
+	if (bad < len) {
+		size_t line = 1, start = 0;
+		for (size_t i = 0; i < bad; i++)
+			if (data[i] == '\n')
+				line++, start = i + 1;
+		struct cr_buf b = CR_BUF_INIT;
+		cr_buf_addf(&b, "%s:%zu:%zu: a line break other than LF or CRLF (a lone CR, NEL, LS or PS): "
+			    "cannot edit in place", name, line, bad - start + 1);
+		*err = b.data;
+		return NULL;
+	}
 	struct cr_ydoc *d = cr_xmalloc(sizeof(*d));
 	memset(d, 0, sizeof(*d));
 	d->src = data;

@@ -74,8 +74,8 @@ static void check_fields(const char *path, const struct cr_ynode *root)
 		while (key && known_fields[j] && strcmp(known_fields[j], key))
 			j++;
 		if (!key || !known_fields[j])
-			cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: unknown field '%s' in a Kustomization", path, k->line,
-			       k->column, key ? key : "(not a string)");
+			cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: unknown field '%s' in a Kustomization", path, k->line, k->column,
+			       !key ? "(not a string)" : cr_is_printable(key) ? key : "(with control characters)");
 	}
 }
 

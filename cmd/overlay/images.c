@@ -111,9 +111,10 @@ static struct cr_ydoc *field(const char *path, struct cr_buf *data, struct cr_yd
 	if (!value && !cr_ynode_get(e, key, NULL))
 		return d;
 	char *text = value ? cr_ydoc_quote(value) : NULL;
-	if ((value ? cr_ydoc_map_set(d, e, key, text, &why) : cr_ydoc_map_remove(d, e, key, &why)) < 0)
-		cannot(path, e, why);
+	int rc = value ? cr_ydoc_map_set(d, e, key, text, &why) : cr_ydoc_map_remove(d, e, key, &why);
 	free(text);
+	if (rc < 0)
+		cannot(path, e, why);
 	return overlay_reparse(path, data, d);
 }
 
@@ -143,11 +144,11 @@ static struct cr_ydoc *add(const char *path, struct cr_buf *data, struct cr_ydoc
 	const char *why;
 	int rc = images && images->kind == CR_YSEQ ? cr_ydoc_seq_append(d, images, kv, &why) :
 						     cr_ydoc_top_add_seq(d, "images", kv, &why);
+	for (size_t i = 0; i < 4; i++)
+		free(text[i]);
 	if (rc < 0)
 		cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: cannot add to images: %s", path, images ? images->line : root->line,
 		       images ? images->column : root->column, why);
-	for (size_t i = 0; i < 4; i++)
-		free(text[i]);
 	return overlay_reparse(path, data, d);
 }
 

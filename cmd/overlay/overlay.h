@@ -75,6 +75,18 @@ char *overlay_image_basename(const char *ref);
 
 /* set-replicas.c: svc=N, N a non-negative integer (canonical: no leading zeros); a bad one dies (exit 3). */
 void overlay_replicas_arg(const char *arg, char **name, char **count);
+/* count (canonical) for the workload: its entry's count, or a new entry at the end; d is parsed again. */
+struct cr_ydoc *overlay_replicas_set(const char *path, struct cr_buf *data, struct cr_ydoc *d, const char *name,
+				     const char *count);
+
+/*
+ * edit.c: every platform image (its last component one of platform's names,
+ * borrowed) of d's images: list to registry/project/<its name>. The edits
+ * that cannot be done (an entry without a name, a bad image) die, exit 3;
+ * like every edit here, nothing is left allocated when they do.
+ */
+void overlay_registry_set(const char *path, struct cr_ydoc *d, jv platform, const char *registry,
+			  const char *project);
 
 /*
  * workloads.c: validate's findings ({file, line, message}, appended to

@@ -28,9 +28,8 @@ void overlay_replicas_arg(const char *arg, char **name, char **count)
 	*count = b.data;
 }
 
-/* count for the workload: its entry's count, or a new entry at the end. */
-static struct cr_ydoc *set(const char *path, struct cr_buf *data, struct cr_ydoc *d, const char *name,
-			   const char *count)
+struct cr_ydoc *overlay_replicas_set(const char *path, struct cr_buf *data, struct cr_ydoc *d, const char *name,
+				     const char *count)
 {
 	const struct cr_ynode *root = cr_ydoc_root(d), *e = overlay_entry(d, "replicas", name);
 	const struct cr_ynode *reps = cr_ynode_get(root, "replicas", NULL), *at = e ? e : reps ? reps : root;
@@ -40,9 +39,9 @@ static struct cr_ydoc *set(const char *path, struct cr_buf *data, struct cr_ydoc
 	int rc = e ? cr_ydoc_map_set(d, e, "count", count, &why) :
 	     reps && reps->kind == CR_YSEQ ? cr_ydoc_seq_append(d, reps, kv, &why) :
 					    cr_ydoc_top_add_seq(d, "replicas", kv, &why);
+	free(text);
 	if (rc < 0)
 		cr_die(CR_EXIT_INPUT, "%s:%zu:%zu: cannot set replicas here: %s", path, at->line, at->column, why);
-	free(text);
 	return overlay_reparse(path, data, d);
 }
 
@@ -62,7 +61,7 @@ int overlay_set_replicas(int argc, const char **argv)
 			       "ReplicaSet or ReplicationController)", argv[i], argv[0], names[i]);
 	jv_free(objects);
 	for (int i = 1; i < argc; i++) {
-		e.d = set(e.path.data, &e.data, e.d, names[i], counts[i]);
+		e.d = overlay_replicas_set(e.path.data, &e.data, e.d, names[i], counts[i]);
 		free(names[i]);
 		free(counts[i]);
 	}

@@ -3,18 +3,20 @@
 #   {index, path (array), object ("Kind/name"), key, reason}
 # The first rule that matches a string wins, so each value is reported once.
 
-def objname: if .metadata.name then "\(.kind)/\(.metadata.name)" else .kind end;
+# Files are read as written, not validated: any field may have any type, and
+# a rule meets a number or a string where it expects a map without failing.
+def objname: ((.metadata | objects | .name) // null) as $n | if $n then "\(.kind)/\($n)" else .kind end;
 
 # Values people leave in place of a real secret.
 def placeholder:
-  ascii_downcase | gsub("^\\s+|\\s+$"; "") as $v
+  type == "string" and (ascii_downcase | gsub("^\\s+|\\s+$"; "") as $v
   | ($v | test("change[-_ ]?me|changeit|replace[-_ ]?me|your[-_ ]?(password|secret|token)|^<.*>$"))
     or (["password", "passw0rd", "p@ssw0rd", "password1", "password123", "secret",
                        "s3cret", "supersecret", "mysecretpassword", "mypassword", "admin", "admin123",
                        "root", "toor", "123456", "12345678", "letmein", "default", "example", "xxx",
-                       "xxxx", "todo", "fixme", "dummy", "test", "pass", "passwd", "qwerty"] | any(.[]; . == $v));
+                       "xxxx", "todo", "fixme", "dummy", "test", "pass", "passwd", "qwerty"] | any(.[]; . == $v)));
 
-def private_key: test("-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----");
+def private_key: type == "string" and test("-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY( BLOCK)?-----");
 
 # Well-known token shapes (the vendors publish these prefixes for scanners).
 def token_kind:
@@ -34,9 +36,9 @@ def url_credentials:
 
 # Variable or field names that announce a credential.
 def secretish:
-  test("(^|[_.-])(password|passwd|pass|pwd|secret|token|credentials?|auth)$"; "i")
+  type == "string" and (test("(^|[_.-])(password|passwd|pass|pwd|secret|token|credentials?|auth)$"; "i")
   or test("(api|secret|access|private|signing|encryption|master)[_-]?key$"; "i")
-  or test("^(password|passwd|secret|token|apiKey|secretKey|accessKey|privateKey|clientSecret)$"; "i");
+  or test("^(password|passwd|secret|token|apiKey|secretKey|accessKey|privateKey|clientSecret)$"; "i"));
 
 # Literals that say nothing secret: booleans, numbers, references.
 def harmless: test("^(true|false|yes|no|on|off|none|null|[0-9.]+|\\$\\(.+\\)|\\$\\{.+\\})$"; "i") or . == "";
@@ -50,6 +52,9 @@ def classify_text:
 # Position of $x in an array, or null. (libjq 1.6 leaks memory in index/1 on arrays.)
 def pos($x): first(range(length) as $i | select(.[$i] == $x) | $i) // null;
 
+# The entries of a list or map; nothing for a scalar.
+def entries: (arrays, objects) | to_entries[];
+
 def finding($i; $obj; $path; $key; $reason):
   {index: $i, path: $path, object: $obj, key: $key, reason: $reason};
 
@@ -57,13 +62,13 @@ def finding($i; $obj; $path; $key; $reason):
 def keyname($o; $p):
   ($p | pos("env")) as $e
   | if $e != null and ($p[$e + 1] | type) == "number"
-  then "env." + ($o | getpath($p[:$e + 2] + ["name"]) // "?")
+  then "env." + ($o | (try getpath($p[:$e + 2] + ["name"]) catch null) | strings // "?")
   elif ($p[-2] == "args" or $p[-2] == "command") then "\($p[-2])[\($p[-1])]"
   else $p | map(if type == "number" then "[\(.)]" else . end) | join(".") | gsub("\\.\\["; "[") end;
 
 def secret_data($i; $o):
   ["data", "stringData"][] as $field
-  | ($o[$field] // {}) | to_entries[] | select(.value != null and .value != "")
+  | $o[$field] | objects | to_entries[] | select(.value != null and .value != "")
   | (if $field == "data" then (try (.value | @base64d) catch .value) else .value end) as $text
   | finding($i; $o | objname; [$field, .key]; "\($field).\(.key)";
       if ($text | private_key) then "private key in plain text in a Secret manifest"
@@ -71,14 +76,14 @@ def secret_data($i; $o):
       else "plain-text value in a Secret manifest; commit a SealedSecret or let 'secrets apply' create it" end);
 
 def generator_literals($i; $o):
-  (($o.secretGenerator // []) | to_entries[] | .key as $g | .value as $gen
-   | ($gen.literals // []) | to_entries[]
+  ($o.secretGenerator | entries | .key as $g | .value | objects as $gen
+   | $gen.literals | entries
    | finding($i; $o | objname; ["secretGenerator", $g, "literals", .key];
-       "secretGenerator[\($gen.name)].literals[\(.value | split("=")[0])]";
+       "secretGenerator[\($gen.name)].literals[\(.value | tostring | split("=")[0])]";
        "secretGenerator literal: the value sits in the kustomization")),
-  (($o.configMapGenerator // []) | to_entries[] | .key as $g | .value as $gen
-   | ($gen.literals // []) | to_entries[]
-   | (.value | split("=")) as $kv | ($kv[1:] | join("=")) as $v
+  ($o.configMapGenerator | entries | .key as $g | .value | objects as $gen
+   | $gen.literals | entries
+   | (.value | tostring | split("=")) as $kv | ($kv[1:] | join("=")) as $v
    | (($v | classify_text)
       // (if ($v | placeholder) then "placeholder value" else null end)
       // (if ($kv[0] | secretish) and ($v | harmless | not) then "credential in a ConfigMap; move it to a Secret" else null end)) as $r

@@ -28,6 +28,9 @@ FILE *cr_stats_open(void);
 /* This process's peak resident set in KiB, for make bench. */
 long cr_peak_rss_kib(void);
 
+/* No control characters (newlines, escapes): s may be quoted in a one-line message. */
+bool cr_is_printable(const char *s);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t cr_edit_distance(const char *a, const char *b);
 

@@ -16,7 +16,7 @@ for f in "$TOP"/tests/fuzz/*.c; do
 	t=${f##*/}
 	targets+=("${t%.c}")
 done
-[ ${#targets[@]} -ge 7 ] && ok "fuzz targets found (${#targets[@]})" || not_ok "fuzz targets found" "only ${targets[*]}"
+[ ${#targets[@]} -ge 9 ] && ok "fuzz targets found (${#targets[@]})" || not_ok "fuzz targets found" "only ${targets[*]}"
 
 for t in "${targets[@]}"; do
 	corpus=$TOP/tests/fuzz/corpus/$t

@@ -67,6 +67,18 @@ expect_exit 3 "malformed YAML" $O set-registry x registry.example --dir "$T/bad"
 grep -Eq "kustomization.yaml:[0-9]+:[0-9]+: " "$T/err" && [ "$(wc -l <"$T/err")" -eq 1 ] &&
 	ok "malformed YAML: one line with file:line:column" || not_ok "malformed YAML: one line with file:line:column" "$(cat "$T/err")"
 
+# Names and keys from the file are quoted in messages only when printable:
+# one line, no control characters (both found by the overlay-edit fuzz target).
+mkdir -p "$T/k8s/overlays/multiline"
+printf 'images:\n  - name: api-service\n    newName: \x27ecr/frontend\n\n      newTag: dev\x27\n' >"$T/k8s/overlays/multiline/kustomization.yaml"
+expect_exit 3 "an image name over two lines" $O set-registry multiline registry.example
+[ "$(wc -l <"$T/err")" -eq 1 ] && contains "... one line naming its place" "$T/err" "kustomization.yaml:2:5: invalid image '(with control characters)'" ||
+	not_ok "... one line naming its place" "$(cat "$T/err")"
+printf '"bogus\\e[31m": 1\n' >"$T/k8s/overlays/multiline/kustomization.yaml"
+expect_exit 3 "an unknown field with an escape in its name" $O set-registry multiline registry.example
+[ "$(wc -l <"$T/err")" -eq 1 ] && contains "... not printed raw" "$T/err" "unknown field '(with control characters)'" ||
+	not_ok "... not printed raw" "$(cat "$T/err")"
+
 # A full disk: the overlays root on a 4 KiB tmpfs in a private mount
 # namespace (the base beside it, where set-registry reads the platform's
 # image names), filled so that the temp file cannot be written whole.

@@ -96,6 +96,18 @@ contains "... the findings are still printed" "$T/out" "token-aws.yaml:7:"
 expect_exit 2 "PATHs and -f together are a usage error" $S check -f "$C/good" "$C/good"
 expect_exit 2 "check --from-env-file is a usage error" $S check --from-env-file x
 
+# Files are read as written, not validated: fields of unexpected types (found
+# by the fuzz target; inputs in tests/fuzz/corpus/secrets-check) are scanned,
+# never an internal error of the rules.
+F=tests/fuzz/corpus/secrets-check
+expect_exit 0 "ConfigMap data that is a string: scanned, clean" $S check "$F/configmap-data-string.yaml"
+expect_exit 1 "a Secret with scalar data and a non-map metadata: its findings" $S check "$F/secret-odd-types.yaml"
+contains "... stringData.password reported" "$T/out" "secret-odd-types.yaml:7: Secret stringData.password: placeholder value"
+expect_exit 1 "generators that are scalars or hold numbers: their findings" $S check "$F/kustomization-odd-generators.yaml"
+contains "... the literal after the number reported" "$T/out" "literals[PASSWORD]: credential in a ConfigMap"
+expect_exit 1 "env entries that are strings or have non-string names: their findings" $S check "$F/env-odd-types.yaml"
+contains "... the token in a bare env string reported" "$T/out" "env-odd-types.yaml:9: Pod/p env.?: value looks like a GitHub token"
+
 # The documented pre-commit hook works in a Git repository.
 if command -v git >/dev/null; then
 	hook=$($S --help | sed -n '/pre-commit hook/,/^$/p' | sed -n '2,$p' | sed 's/^  //')

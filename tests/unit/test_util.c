@@ -88,6 +88,15 @@ static void test_edit_distance(void)
 	is_int(cr_edit_distance("", "verify"), 6, "empty word");
 }
 
+static void test_printable(void)
+{
+	ok(cr_is_printable("api-service:v1.2 é"), "text, spaces and UTF-8 are printable");
+	ok(cr_is_printable(""), "so is nothing");
+	ok(!cr_is_printable("a\nb"), "a newline is not");
+	ok(!cr_is_printable("\033[31mred"), "nor an escape sequence");
+	ok(!cr_is_printable("tab\there") && !cr_is_printable("del\x7f"), "nor a tab or DEL");
+}
+
 static void test_buf(void)
 {
 	struct cr_buf b = CR_BUF_INIT;
@@ -130,6 +139,7 @@ int main(void)
 	test_durations();
 	test_atomic_write();
 	test_edit_distance();
+	test_printable();
 	test_buf();
 	test_table();
 	return tap_done();

@@ -173,6 +173,16 @@ int main(void)
 	printf("#   %s\n", err ? err : "");
 	free(err);
 	err = NULL;
+	ok(cr_ydoc_parse("a: 1\nimages:\r- x\n", 17, "cr.yaml", &err) == NULL && err &&
+	   strstr(err, "cr.yaml:2:8: a line break other than LF or CRLF"), "a lone CR is refused at its place");
+	free(err);
+	err = NULL;
+	struct cr_ydoc *crlf = cr_ydoc_parse("a: 1\r\nb: 2\r\n", 12, "crlf.yaml", &err);
+	ok(crlf != NULL, "CRLF is fine");
+	cr_ydoc_free(crlf);
+	ok(cr_ydoc_parse("a: \xE2\x80\xA8" "b\n", 8, "ls.yaml", &err) == NULL && err, "so is a Unicode line separator refused");
+	free(err);
+	err = NULL;
 	ok(cr_ydoc_parse("a: 1\n---\nb: 2\n", 14, "two.yaml", &err) == NULL && err && strstr(err, "two.yaml:2:1: more than one document"),
 	   "a second document is refused");
 	free(err);
