@@ -14,7 +14,7 @@ struct cr_jvshare;
 
 struct cr_jvshare *cr_jvshare_new(void);
 /*
- * v (consumed) with every string, array and object replaced by an equal one
+ * v (consumed) with every array and object replaced by an equal one
  * already seen when there is one; the result is equal to v. Cheapest on a
  * freshly parsed value, whose parts are not shared yet (changed in place).
  */
