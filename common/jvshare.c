@@ -1,37 +1,48 @@
 /*
- * Hash-consing (see jvshare.h). Bottom-up: a node's children are made
- * canonical first, so two nodes are equal exactly when they have the same
- * kind and length and their children are jv_identical, and a node's hash is
- * made of its children's. Object hashes add their members' so the order the
- * keys came in does not matter (jv_equal ignores it too).
+ * Hash-consing by text (see jvshare.h). A container's text is found by a
+ * quick scan that only matches brackets and skips strings; when the same
+ * text was built before, its value is reused without parsing it again.
+ * Otherwise its members are built one by one (each inner container looked
+ * up the same way), scalars through libjq's own parser whenever they are
+ * not plain, so every value is what jv_parse_sized would give. Text that
+ * is not JSON falls back to jv_parse_sized for libjq's own error message.
  */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "crucible/jvshare.h"
 #include "crucible/buf.h"
+#include "crucible/jvshare.h"
+
+#define MAX_DEPTH 200 /* deeper: left to libjq, whose limit is 256 */
 
 struct slot {
-	jv v;          /* JV_KIND_INVALID: empty */
-	uint32_t hash;
+	char *text;    /* NULL: empty */
+	size_t len;
+	uint64_t hash;
+	jv v;
 };
 
 struct cr_jvshare {
 	struct slot *slots;
-	uint32_t cap;  /* a power of two */
-	uint32_t used;
+	size_t cap;    /* a power of two */
+	size_t used;
 };
+
+static struct slot *new_slots(size_t n)
+{
+	struct slot *s = cr_xmalloc(n * sizeof(*s));
+	memset(s, 0, n * sizeof(*s));
+	return s;
+}
 
 struct cr_jvshare *cr_jvshare_new(void)
 {
 	struct cr_jvshare *s = cr_xmalloc(sizeof(*s));
 	s->cap = 1024;
 	s->used = 0;
-	s->slots = cr_xmalloc(s->cap * sizeof(*s->slots));
-	for (uint32_t i = 0; i < s->cap; i++)
-		s->slots[i].v = jv_invalid();
+	s->slots = new_slots(s->cap);
 	return s;
 }
 
@@ -44,206 +55,187 @@ void cr_jvshare_free(struct cr_jvshare *s)
 {
 	if (!s)
 		return;
-	for (uint32_t i = 0; i < s->cap; i++)
-		jv_free(s->slots[i].v);
+	for (size_t i = 0; i < s->cap; i++) {
+		if (s->slots[i].text) {
+			free(s->slots[i].text);
+			jv_free(s->slots[i].v);
+		}
+	}
 	free(s->slots);
 	free(s);
 }
 
-static uint32_t mix(uint32_t h, uint32_t x)
+static uint64_t hash_text(const char *p, size_t n)
 {
-	h ^= x + 0x9e3779b9u + (h << 6) + (h >> 2);
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 0x100000001b3u;
 	return h;
-}
-
-/*
- * Children are equal when identical; strings are not entered in the table
- * (most are short, and what they cost is their containers), so two equal
- * ones compare by content.
- */
-static bool child_eq(jv a, jv b)
-{
-	if (jv_get_kind(a) == JV_KIND_STRING && jv_get_kind(b) == JV_KIND_STRING)
-		return jv_equal(a, b);
-	return jv_identical(a, b);
-}
-
-/* Objects built in the same key order (the usual case) walked side by side. */
-static bool same_order(jv a, jv b)
-{
-	int i = jv_object_iter(a), j = jv_object_iter(b);
-	for (; jv_object_iter_valid(a, i) && jv_object_iter_valid(b, j);
-	     i = jv_object_iter_next(a, i), j = jv_object_iter_next(b, j)) {
-		if (!jv_equal(jv_object_iter_key(a, i), jv_object_iter_key(b, j)) ||
-		    !child_eq(jv_object_iter_value(a, i), jv_object_iter_value(b, j)))
-			return false;
-	}
-	return !jv_object_iter_valid(a, i) && !jv_object_iter_valid(b, j);
-}
-
-/* Any key order: every member of a is b's, and as many. */
-static bool same_members(jv a, jv b)
-{
-	if (jv_object_length(jv_copy(a)) != jv_object_length(jv_copy(b)))
-		return false;
-	for (int it = jv_object_iter(a); jv_object_iter_valid(a, it); it = jv_object_iter_next(a, it)) {
-		jv other = jv_object_get(jv_copy(b), jv_object_iter_key(a, it));
-		if (!child_eq(jv_object_iter_value(a, it), other))
-			return false;
-	}
-	return true;
-}
-
-/* a and b (borrowed) of one kind, their children canonical: equal? */
-static bool same(jv a, jv b)
-{
-	switch (jv_get_kind(a)) {
-	case JV_KIND_ARRAY: {
-		int n = jv_array_length(jv_copy(a));
-		if (n != jv_array_length(jv_copy(b)))
-			return false;
-		for (int i = 0; i < n; i++)
-			if (!child_eq(jv_array_get(jv_copy(a), i), jv_array_get(jv_copy(b), i)))
-				return false;
-		return true;
-	}
-	case JV_KIND_OBJECT:
-		return same_order(a, b) || same_members(a, b);
-	default:
-		return false;
-	}
 }
 
 static void grow(struct cr_jvshare *s)
 {
 	struct slot *old = s->slots;
-	uint32_t oldcap = s->cap;
+	size_t oldcap = s->cap;
 	s->cap *= 2;
-	s->slots = cr_xmalloc(s->cap * sizeof(*s->slots));
-	for (uint32_t i = 0; i < s->cap; i++)
-		s->slots[i].v = jv_invalid();
-	for (uint32_t i = 0; i < oldcap; i++) {
-		if (!jv_is_valid(old[i].v))
+	s->slots = new_slots(s->cap);
+	for (size_t i = 0; i < oldcap; i++) {
+		if (!old[i].text)
 			continue;
-		uint32_t j = old[i].hash & (s->cap - 1);
-		while (jv_is_valid(s->slots[j].v))
+		size_t j = old[i].hash & (s->cap - 1);
+		while (s->slots[j].text)
 			j = (j + 1) & (s->cap - 1);
 		s->slots[j] = old[i];
 	}
 	free(old);
 }
 
-/*
- * The table's value equal to v (borrowed, its children canonical): a new
- * reference when it is another value, else jv_invalid() (v is the table's
- * own, or is entered now).
- */
-static jv intern(struct cr_jvshare *s, jv v, uint32_t hash)
+static const char *skip_ws(const char *p, const char *end)
 {
-	uint32_t i = hash & (s->cap - 1);
-	for (; jv_is_valid(s->slots[i].v); i = (i + 1) & (s->cap - 1)) {
-		struct slot *e = &s->slots[i];
-		if (e->hash == hash && jv_get_kind(e->v) == jv_get_kind(v) && same(e->v, v))
-			return jv_identical(jv_copy(e->v), jv_copy(v)) ? jv_invalid() : jv_copy(e->v);
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* The end of the string token at p (on its opening quote), or NULL. */
+static const char *string_end(const char *p, const char *end)
+{
+	for (p++; p < end; p++) {
+		if (*p == '\\')
+			p++;
+		else if (*p == '"')
+			return p + 1;
 	}
-	s->slots[i] = (struct slot){ jv_copy(v), hash };
-	if (++s->used * 2 > s->cap)
-		grow(s);
+	return NULL;
+}
+
+/* The end of the value at p: brackets matched, strings skipped; NULL when unbalanced. */
+static const char *value_end(const char *p, const char *end)
+{
+	if (p < end && *p == '"')
+		return string_end(p, end);
+	if (p < end && (*p == '{' || *p == '[')) {
+		int depth = 0;
+		for (; p < end; p++) {
+			if (*p == '"') {
+				if (!(p = string_end(p, end)))
+					return NULL;
+				p--;
+			} else if (*p == '{' || *p == '[') {
+				depth++;
+			} else if (*p == '}' || *p == ']') {
+				if (--depth == 0)
+					return p + 1;
+			}
+		}
+		return NULL;
+	}
+	const char *q = p;
+	while (q < end && !strchr(",]} \t\r\n", *q))
+		q++;
+	return q > p ? q : NULL;
+}
+
+/* A scalar exactly as libjq parses it; plain strings and literals without its parser. */
+static jv scalar(const char *p, size_t n)
+{
+	if (n >= 2 && p[0] == '"') {
+		bool plain = true;
+		for (size_t i = 1; i + 1 < n && plain; i++)
+			plain = p[i] != '\\' && (unsigned char)p[i] >= 0x20;
+		if (plain)
+			return jv_string_sized(p + 1, (int)(n - 2));
+	} else if (n == 4 && !memcmp(p, "true", 4)) {
+		return jv_true();
+	} else if (n == 5 && !memcmp(p, "false", 5)) {
+		return jv_false();
+	} else if (n == 4 && !memcmp(p, "null", 4)) {
+		return jv_null();
+	}
+	return jv_parse_sized(p, (int)n);
+}
+
+static jv value(struct cr_jvshare *s, const char *p, const char *end, int depth);
+
+/* The members of the container [p, end) (brackets included). */
+static jv build(struct cr_jvshare *s, const char *p, const char *end, int depth)
+{
+	bool object = *p == '{';
+	char close = object ? '}' : ']';
+	jv out = object ? jv_object() : jv_array();
+	const char *last = end - 1; /* the closing bracket */
+	if (*last != close) {
+		jv_free(out);
+		return jv_invalid();
+	}
+	p = skip_ws(p + 1, last);
+	if (p == last)
+		return out;
+	for (;;) {
+		jv key = jv_invalid();
+		if (object) {
+			const char *k = p < last && *p == '"' ? string_end(p, last) : NULL;
+			if (!k)
+				break;
+			key = scalar(p, (size_t)(k - p));
+			p = skip_ws(k, last);
+			if (!jv_is_valid(key) || p == last || *p != ':') {
+				jv_free(key);
+				break;
+			}
+			p = skip_ws(p + 1, last);
+		}
+		const char *e = value_end(p, last);
+		jv v = e ? value(s, p, e, depth + 1) : jv_invalid();
+		if (!jv_is_valid(v)) {
+			jv_free(key);
+			jv_free(v); /* may carry a message */
+			break;
+		}
+		out = object ? jv_object_set(out, key, v) : jv_array_append(out, v);
+		p = skip_ws(e, end);
+		if (p == last)
+			return out;
+		if (p >= last || *p != ',')
+			break;
+		p = skip_ws(p + 1, last);
+	}
+	jv_free(out);
 	return jv_invalid();
 }
 
-static jv canon(struct cr_jvshare *s, jv v, uint32_t *hash);
-
-/*
- * Children are borrowed from their parent and replaced in its slot only
- * when an equal value is already held: a value referenced once (freshly
- * parsed) changes in place, so the parent's slot stays valid throughout.
- */
-static void canon_array(struct cr_jvshare *s, jv v, uint32_t *hash)
+/* The value [p, end): a container seen before is the value built then. */
+static jv value(struct cr_jvshare *s, const char *p, const char *end, int depth)
 {
-	uint32_t h = 0x61727261u;
-	int n = jv_array_length(jv_copy(v));
-	for (int i = 0; i < n; i++) {
-		jv e = jv_array_get(jv_copy(v), i);
-		jv_free(e); /* v holds it */
-		uint32_t eh;
-		jv r = canon(s, e, &eh);
-		if (jv_is_valid(r))
-			v = jv_array_set(v, i, r);
-		h = mix(h, eh);
-	}
-	*hash = h;
-}
-
-static void canon_object(struct cr_jvshare *s, jv v, uint32_t *hash)
-{
-	uint32_t sum = 0;
-	for (int it = jv_object_iter(v); jv_object_iter_valid(v, it); it = jv_object_iter_next(v, it)) {
-		jv k = jv_object_iter_key(v, it), e = jv_object_iter_value(v, it);
-		jv_free(e); /* v holds it */
-		uint32_t eh;
-		jv r = canon(s, e, &eh);
-		sum += mix((uint32_t)jv_string_hash(jv_copy(k)), eh);
-		if (jv_is_valid(r))
-			v = jv_object_set(v, k, r);
-		else
-			jv_free(k);
-	}
-	*hash = mix(0x6f626a65u, sum);
-}
-
-/*
- * A container referenced more than once (or an array slice) is someone
- * else's too: it is left as it is and never equal to another value.
- */
-static bool changes_in_place(jv v)
-{
-	return jv_get_refcnt(v) == 1 && (jv_get_kind(v) != JV_KIND_ARRAY || v.offset == 0);
-}
-
-static uint32_t pointer_hash(jv v)
-{
-	uintptr_t p = (uintptr_t)v.u.ptr;
-	return mix((uint32_t)p, (uint32_t)((uint64_t)p >> 32) ^ (uint32_t)v.offset ^ (uint32_t)v.size);
-}
-
-/* v borrowed; returns its replacement (a new reference) or jv_invalid() to keep it. */
-static jv canon(struct cr_jvshare *s, jv v, uint32_t *hash)
-{
-	switch (jv_get_kind(v)) {
-	case JV_KIND_STRING:
-		*hash = (uint32_t)jv_string_hash(jv_copy(v));
+	if (*p != '{' && *p != '[')
+		return scalar(p, (size_t)(end - p));
+	if (depth > MAX_DEPTH)
 		return jv_invalid();
-	case JV_KIND_ARRAY:
-	case JV_KIND_OBJECT:
-		if (!changes_in_place(v)) {
-			*hash = pointer_hash(v);
-			return jv_invalid();
-		}
-		if (jv_get_kind(v) == JV_KIND_ARRAY)
-			canon_array(s, v, hash);
-		else
-			canon_object(s, v, hash);
-		return intern(s, v, *hash);
-	case JV_KIND_NUMBER: {
-		double d = jv_number_value(v);
-		uint64_t bits;
-		memcpy(&bits, &d, sizeof(bits));
-		*hash = mix((uint32_t)bits, (uint32_t)(bits >> 32));
-		return jv_invalid();
-	}
-	default: /* null, true, false: nothing to share */
-		*hash = (uint32_t)jv_get_kind(v);
-		return jv_invalid();
-	}
-}
-
-jv cr_jvshare(struct cr_jvshare *s, jv v)
-{
-	uint32_t h;
-	jv r = canon(s, v, &h);
-	if (!jv_is_valid(r))
+	size_t n = (size_t)(end - p);
+	uint64_t h = hash_text(p, n);
+	size_t i = h & (s->cap - 1);
+	for (; s->slots[i].text; i = (i + 1) & (s->cap - 1))
+		if (s->slots[i].hash == h && s->slots[i].len == n && !memcmp(s->slots[i].text, p, n))
+			return jv_copy(s->slots[i].v);
+	jv v = build(s, p, end, depth);
+	if (!jv_is_valid(v) || depth == 0) /* a whole document is rarely seen twice */
 		return v;
-	jv_free(v);
-	return r;
+	char *text = cr_xmalloc(n);
+	memcpy(text, p, n);
+	s->slots[i] = (struct slot){ text, n, h, jv_copy(v) };
+	if (++s->used * 2 > s->cap)
+		grow(s);
+	return v;
+}
+
+jv cr_jvshare_parse(struct cr_jvshare *s, const char *text, size_t len)
+{
+	const char *end = text + len, *p = skip_ws(text, end);
+	const char *e = p < end ? value_end(p, end) : NULL;
+	jv v = e && skip_ws(e, end) == end ? value(s, p, e, 0) : jv_invalid();
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return jv_parse_sized(text, (int)len); /* not JSON: libjq says why */
+	}
+	return v;
 }

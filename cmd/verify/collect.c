@@ -47,9 +47,9 @@ static int take_item(const char *line, size_t len, void *ctx)
 	}
 	if (!len)
 		return 0;
-	jv o = jv_parse_sized(line, (int)len);
+	jv o = cr_jvshare_parse(it->shared, line, len);
 	if (jv_get_kind(o) == JV_KIND_OBJECT)
-		it->v->live = jv_array_append(it->v->live, cr_jvshare(it->shared, o));
+		it->v->live = jv_array_append(it->v->live, o);
 	else {
 		jv_free(o);
 		it->bad = true;
