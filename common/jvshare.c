@@ -57,6 +57,7 @@ void cr_jvshare_free(struct cr_jvshare *s)
 		return;
 	for (size_t i = 0; i < s->cap; i++) {
 		if (s->slots[i].text) {
+			explicit_bzero(s->slots[i].text, s->slots[i].len); /* kubectl's output: keep no copy */
 			free(s->slots[i].text);
 			jv_free(s->slots[i].v);
 		}
