@@ -221,6 +221,9 @@ static jv value(struct cr_jvshare *s, const char *p, const char *end, int depth)
 	jv v = build(s, p, end, depth);
 	if (!jv_is_valid(v) || depth == 0) /* a whole document is rarely seen twice */
 		return v;
+	/* Building entered the inner containers (and may have grown the table): probe again. */
+	for (i = h & (s->cap - 1); s->slots[i].text; i = (i + 1) & (s->cap - 1))
+		;
 	char *text = cr_xmalloc(n);
 	memcpy(text, p, n);
 	s->slots[i] = (struct slot){ text, n, h, jv_copy(v) };

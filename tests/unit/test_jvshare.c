@@ -116,6 +116,7 @@ static void test_many(void)
 		jv_free(again);
 	}
 	ok(found, "5000 distinct objects: each is found again");
+	is_int(cr_jvshare_count(s), 5000 + 1, "the table holds each once, and their shared member once");
 	ok(same_node(at(all, "[0,0,\"k\"]"), at(all, "[4999,0,\"k\"]")), "their equal member is one value");
 	jv_free(all);
 	cr_jvshare_free(s);
