@@ -40,11 +40,11 @@ bool verify_known_id(const char *id)
 	return false;
 }
 
-/* The areas' programs, in report order. */
-static const char *const areas[][2] = {
+const char *const verify_area_programs[][2] = {
 	{ "verify-presence", "Presence" }, { "verify-workloads", "Workloads" },
 	{ "verify-services", "Services" }, { "verify-storage", "Storage" },
 	{ "verify-config", "Config" }, { "verify-security", "Security" },
+	{ NULL, NULL },
 };
 
 static bool judged_kind(const char *kind)
@@ -131,13 +131,14 @@ void verify_run_checks(struct verify *v)
 			  jv_string("restartThreshold"), jv_number(v->restart_threshold));
 	jv_free(v->checks);
 	v->checks = jv_array();
-	for (size_t a = 0; a < sizeof(areas) / sizeof(areas[0]); a++) {
-		if (!verify_area_wanted(v, areas[a][1]))
+	for (int a = 0; verify_area_programs[a][0]; a++) {
+		const char *area = verify_area_programs[a][1];
+		if (!verify_area_wanted(v, area))
 			continue;
-		cr_debug("checking %s", areas[a][1]);
-		jv found = verify_jq(areas[a][0], jv_copy(in));
+		cr_debug("checking %s", area);
+		jv found = verify_jq(verify_area_programs[a][0], jv_copy(in));
 		jv_array_foreach(found, i, c)
-			v->checks = jv_array_append(v->checks, jv_object_set(c, jv_string("area"), jv_string(areas[a][1])));
+			v->checks = jv_array_append(v->checks, jv_object_set(c, jv_string("area"), jv_string(area)));
 		jv_free(found);
 	}
 	jv_free(in);

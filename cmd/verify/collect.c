@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "crucible/exit.h"
+#include "crucible/jvshare.h"
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
@@ -32,6 +33,7 @@ struct items {
 	struct cr_child *c;
 	pid_t pid;   /* the attempt the items so far came from */
 	bool bad;
+	struct cr_jvshare *shared; /* pods of one workload share most of their tree */
 };
 
 static int take_item(const char *line, size_t len, void *ctx)
@@ -45,7 +47,7 @@ static int take_item(const char *line, size_t len, void *ctx)
 	}
 	if (!len)
 		return 0;
-	jv o = jv_parse_sized(line, (int)len);
+	jv o = cr_jvshare_parse(it->shared, line, len);
 	if (jv_get_kind(o) == JV_KIND_OBJECT)
 		it->v->live = jv_array_append(it->v->live, o);
 	else {
@@ -58,7 +60,7 @@ static int take_item(const char *line, size_t len, void *ctx)
 static void collect_objects(struct verify *v)
 {
 	struct cr_child c = CR_CHILD_INIT;
-	struct items it = { .v = v, .c = &c, .pid = -1 };
+	struct items it = { .v = v, .c = &c, .pid = -1, .shared = cr_jvshare_new() };
 	jv res = verify_jq("verify-kinds", jv_copy(v->manifests));
 	cr_kubectl_args(&c, false);
 	cr_strv_pushl(&c.args, "get", jv_string_value(res), "-n", v->namespace, "-o", ITEMS_TEMPLATE,
@@ -69,6 +71,7 @@ static void collect_objects(struct verify *v)
 	v->live = jv_array();
 	verify_kubectl(v, &c, "listing the namespace's objects", false);
 	cr_child_clear(&c);
+	cr_jvshare_free(it.shared);
 	if (it.bad)
 		cr_die(CR_EXIT_KUBECTL, "listing the namespace's objects: kubectl printed malformed JSON");
 }

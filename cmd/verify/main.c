@@ -144,6 +144,32 @@ static void parse_options(struct verify *v, int argc, const char **argv)
 	}
 }
 
+/*
+ * The programs this run can use, compiled together on first use: libjq 1.6
+ * compiles its builtins with every program, and each program costs its own
+ * compile, so the areas --only/--skip leave out, the report formats not asked
+ * for and the probes not asked for are not compiled at all.
+ */
+static void bundle_programs(const struct verify *v)
+{
+	const char *programs[16];
+	int n = 0;
+	programs[n++] = "verify-kinds";
+	if (verify_area_wanted(v, "Workloads"))
+		programs[n++] = "kstatus";
+	for (int a = 0; verify_area_programs[a][0]; a++)
+		if (verify_area_wanted(v, verify_area_programs[a][1]))
+			programs[n++] = verify_area_programs[a][0];
+	if (v->format != FORMAT_JSON)
+		programs[n++] = v->format == FORMAT_JUNIT ? "verify-junit" : "verify-text";
+	if (v->dns || v->db) {
+		programs[n++] = "verify-probe";
+		programs[n++] = "verify-probe-result";
+	}
+	programs[n] = NULL;
+	cr_jq_bundle(programs);
+}
+
 static void load_manifests(struct verify *v)
 {
 	int code = CR_EXIT_INPUT;
@@ -166,15 +192,10 @@ int main(int argc, const char **argv)
 		.only = jv_array(), .skip = jv_array(), .manifests = jv_null(), .live = jv_null(),
 		.secrets = jv_null(), .checks = jv_array(),
 	};
-	static const char *const programs[] = {
-		"verify-kinds", "kstatus", "verify-presence", "verify-workloads", "verify-services",
-		"verify-storage", "verify-config", "verify-security", "verify-text", "verify-junit",
-		"verify-probe", "verify-probe-result", NULL,
-	};
-	cr_jq_bundle(programs);
 	jv_free(v.only);
 	jv_free(v.skip);
 	parse_options(&v, argc, argv);
+	bundle_programs(&v);
 	load_manifests(&v);
 	int code;
 	for (int run = 0;; run++) {

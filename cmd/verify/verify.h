@@ -35,6 +35,8 @@ enum cr_run_result verify_kubectl(struct verify *v, struct cr_child *c, const ch
 
 /* checks.c: runs the check programs over what was collected; fills v->checks. */
 void verify_run_checks(struct verify *v);
+/* Each area's program and the area, in report order; ended by {NULL, NULL}. */
+extern const char *const verify_area_programs[][2];
 /* --only and --skip let this check through. */
 bool verify_selected(const struct verify *v, const char *id, const char *area);
 /* Some check of this area is selected: its program runs (and what it reads is collected). */
