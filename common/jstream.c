@@ -44,6 +44,30 @@ int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
 	}
 }
 
+int cr_jstream_end(struct cr_jstream *js)
+{
+	if (js->error)
+		return -1;
+	jv_parser_set_buf(js->parser, "", 0, 0);
+	for (;;) {
+		jv v = jv_parser_next(js->parser);
+		if (jv_is_valid(v)) { /* a number at the very end completes only now */
+			int stop = js->fn(v, js->ctx);
+			if (stop)
+				return stop;
+			continue;
+		}
+		if (jv_invalid_has_msg(jv_copy(v))) {
+			jv msg = jv_invalid_get_msg(v);
+			js->error = cr_xstrdup(jv_string_value(msg));
+			jv_free(msg);
+			return -1;
+		}
+		jv_free(v);
+		return 0;
+	}
+}
+
 int cr_jstream_line(const char *line, size_t len, void *ctx)
 {
 	struct cr_jstream *js = ctx;
