@@ -363,7 +363,7 @@ class Handler(BaseHTTPRequestHandler):
             # What API priority and fairness answers when a flow's queue is full.
             return self.send_json(429, status_obj(429, "TooManyRequests", "Too many requests, please try again "
                                                   "later.", {"retryAfterSeconds": 1}), retry_after=1)
-        if self.method != "GET" and sim.consume_fault("error409"):
+        if self.method in ("PUT", "PATCH", "DELETE") and sim.consume_fault("error409"):
             raise HTTPError(409, "Conflict", "Operation cannot be fulfilled on %s: the object has been modified; "
                             "please apply your changes to the latest version and try again (scenario fault "
                             "error409)" % p.rsplit("/", 1)[-1])

@@ -27,7 +27,7 @@ API faults (scenario "api" section), enforced per request:
                  (and SelfSubjectAccessReview answers allowed: false)
   error500       the next N requests get a 500 InternalError Status
   error429       the next N requests get 429 TooManyRequests with Retry-After: 1
-  error409       the next N writes (not GET) get 409 Conflict (the object has been modified)
+  error409       the next N updates (PUT, PATCH, DELETE) get 409 Conflict (the object has been modified)
   hang           the next N requests are read and never answered (until the client closes)
   latencyMs      every request is delayed
   watchCutAfter  every watch stream ends (cleanly) after N events
