@@ -13,12 +13,9 @@ void cr_jstream_init(struct cr_jstream *js, cr_jstream_fn fn, void *ctx)
 	js->error = NULL;
 }
 
-int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
+/* Hands every complete value to the callback; at the end of the input, an unfinished one is an error. */
+static int take_values(struct cr_jstream *js)
 {
-	if (js->error)
-		return -1;
-	/* jv_parser_set_buf keeps a pointer: every value must be taken out before returning. */
-	jv_parser_set_buf(js->parser, data, (int)len, 1);
 	for (;;) {
 		jv v = jv_parser_next(js->parser);
 		if (jv_is_valid(v)) {
@@ -44,28 +41,21 @@ int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
 	}
 }
 
+int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
+{
+	if (js->error)
+		return -1;
+	/* jv_parser_set_buf keeps a pointer: every value must be taken out before returning. */
+	jv_parser_set_buf(js->parser, data, (int)len, 1);
+	return take_values(js);
+}
+
 int cr_jstream_end(struct cr_jstream *js)
 {
 	if (js->error)
 		return -1;
-	jv_parser_set_buf(js->parser, "", 0, 0);
-	for (;;) {
-		jv v = jv_parser_next(js->parser);
-		if (jv_is_valid(v)) { /* a number at the very end completes only now */
-			int stop = js->fn(v, js->ctx);
-			if (stop)
-				return stop;
-			continue;
-		}
-		if (jv_invalid_has_msg(jv_copy(v))) {
-			jv msg = jv_invalid_get_msg(v);
-			js->error = cr_xstrdup(jv_string_value(msg));
-			jv_free(msg);
-			return -1;
-		}
-		jv_free(v);
-		return 0;
-	}
+	jv_parser_set_buf(js->parser, "", 0, 0); /* not partial: a value left open is reported */
+	return take_values(js);
 }
 
 int cr_jstream_line(const char *line, size_t len, void *ctx)
