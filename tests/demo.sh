@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# make demo: the guide's deployment on the simulated cluster, through kubectl's
-# own plugin dispatch (`kubectl crucible ...`), then the simulator is stopped.
-# Nothing outside a temporary directory is touched.
+# make demo: the guide's deployment through kubectl's own plugin dispatch
+# (`kubectl crucible ...`) on the real control plane when `make cluster` has
+# built it (tests/cluster), else on the simulated cluster; it is stopped after.
+# CRUCIBLE_DEMO_CLUSTER=sim chooses the simulator. Nothing outside a temporary
+# directory is touched.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 # The binaries make built: CRUCIBLE_BIN (make passes $(O)/bin), else bin/.
 export PATH="${CRUCIBLE_BIN:-$TOP/bin}:$PATH"
+# Looked up before HOME moves: the cluster's build cache is under the user's.
+# CRUCIBLE_DEMO_CLUSTER=real with CRUCIBLE_CLUSTER_BIN (make e2e): that build.
+built=
+case ${CRUCIBLE_DEMO_CLUSTER:-} in
+sim) ;;
+real) built=${CRUCIBLE_CLUSTER_BIN:?CRUCIBLE_DEMO_CLUSTER=real needs CRUCIBLE_CLUSTER_BIN} ;;
+*) built=$(bash "$TOP/tests/cluster/build.sh" --cached 2>/dev/null) || built= ;;
+esac
 D=$(mktemp -d "${TMPDIR:-/tmp}/crucible-demo.XXXXXX")
 export HOME="$D/home" KUBECACHEDIR="$D/kube-cache" KUBECONFIG="$D/kubeconfig"
 mkdir -p "$HOME"
 unset KUBECTL CRUCIBLE_MANIFESTS
-sim=
+sim= real=
 cleanup() {
 	[ -n "$sim" ] && kill -TERM "$sim" 2>/dev/null && wait "$sim" 2>/dev/null
+	[ -n "$real" ] && bash "$TOP/tests/cluster/down.sh" "$real" "$D/cluster"
 	rm -rf "$D"
 }
 trap cleanup EXIT
@@ -22,6 +33,16 @@ bold= plain=
 if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then bold=$(printf '\033[1m') plain=$(printf '\033[0m'); fi
 step() { printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"; "$@"; }
 
+if [ -n "$built" ]; then
+	real=$built
+	echo "starting the real control plane make cluster built (Kubernetes v1.36.1, 3 kwok nodes)..."
+	bash "$TOP/tests/cluster/up.sh" "$real" "$D/cluster" >"$D/up.log" 2>&1 || {
+		echo "the real control plane did not start:"; tail "$D/up.log"; exit 1; }
+	cp "$D/cluster/kubeconfig" "$KUBECONFIG"
+	echo "real control plane at $(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}') (kubeconfig $KUBECONFIG; default StorageClass: kwok-volume)"
+else
+if [ "${CRUCIBLE_DEMO_CLUSTER:-}" = sim ]; then echo "the simulated cluster (CRUCIBLE_DEMO_CLUSTER=sim)"
+else echo "no real control plane built (make cluster builds one): the simulated cluster"; fi
 # A slower clock than the tests' so the rollout can be watched (0.25: a pod is ready in ~2 s).
 python3 "$TOP/tests/simcluster/simcluster.py" --listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" \
 	--speed "${CRUCIBLE_DEMO_SPEED:-0.25}" --scenario "$TOP/tests/scenarios/deploy-base.json" \
@@ -38,6 +59,7 @@ for _ in $(seq 50); do
 done
 kubectl annotate --overwrite storageclass standard storageclass.kubernetes.io/is-default-class=false >/dev/null
 echo "simulated cluster at $(sed 's/^ready //' "$D/sim.out") (kubeconfig $KUBECONFIG; default StorageClass: shared, NFS)"
+fi
 
 cd "$TOP"
 step kubectl crucible up
@@ -45,4 +67,6 @@ step kubectl get pods -n crucible
 step kubectl crucible deploy -q
 step kubectl crucible verify
 echo
-echo "The simulated cluster stops now. On a real cluster: kubectl crucible up --overlay production"
+what="simulated cluster"
+[ -n "$real" ] && what="real control plane"
+echo "The $what stops now. On your cluster: kubectl crucible up --overlay production"

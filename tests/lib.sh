@@ -14,6 +14,7 @@ _failed=0
 _sim_pid=
 
 cleanup() {
+	[ -n "${_proxy_pid:-}" ] && kill -TERM "$_proxy_pid" 2>/dev/null
 	[ -n "${_real_dir:-}" ] && bash "$TOP/tests/cluster/down.sh" "$CRUCIBLE_CLUSTER_BIN" "$_real_dir"
 	if [ -n "$_sim_pid" ]; then
 		kill -TERM "$_sim_pid" 2>/dev/null
@@ -69,13 +70,13 @@ start_sim() {
 		sleep 0.1
 	done
 	case $line in
-	ready\ *) SIM_URL=${line#ready } ;;
+	ready\ *) SIM_URL=${line#ready } FAULT_URL=${line#ready } ;;
 	*) echo "not ok - simulated cluster did not start"; tail -20 "$T/sim.log" | sed 's/^/#   /'; exit 1 ;;
 	esac
 }
 
 _start_real() {
-	SIM_URL=
+	SIM_URL= FAULT_URL=
 	if [ $# -gt 0 ] && [ "$*" != "--scenario $TOP/tests/scenarios/deploy-base.json" ]; then
 		skip "simulator scenario ($*) has no real-cluster form yet"; exit 0
 	fi
@@ -87,9 +88,40 @@ _start_real() {
 		echo "not ok - real control plane did not start"; tail -20 "$T/up.log" | sed 's/^/#   /'; exit 1
 	fi
 	export KUBECONFIG=$_real_dir/kubeconfig
+	_start_faultproxy
+}
+
+# On the real control plane the tests reach the apiserver through
+# tests/cluster/faultproxy, which injects the simulator's "api" faults (the
+# same /_sim/scenario and /_sim/stats): FAULT_URL is where to ask for them.
+_start_faultproxy() {
+	local pki=$_real_dir/kwok/clusters/crucible/pki server line= _
+	server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+	"$CRUCIBLE_CLUSTER_BIN/faultproxy" -upstream "$server" -ca "$pki/ca.crt" \
+		-cert "$pki/admin.crt" -key "$pki/admin.key" >"$T/proxy.out" 2>"$T/proxy.log" &
+	_proxy_pid=$!
+	for _ in $(seq 100); do
+		line=$(head -n 1 "$T/proxy.out" 2>/dev/null)
+		case $line in ready\ *) break ;; esac
+		sleep 0.05
+	done
+	case $line in ready\ *) ;; *) echo "not ok - the fault proxy did not start"; sed 's/^/#   /' "$T/proxy.log"; exit 1 ;; esac
+	FAULT_URL=${line#ready }
+	cat >"$T/proxy.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters: [{name: crucible-e2e, cluster: {server: "$FAULT_URL"}}]
+users: [{name: crucible-e2e, user: {}}]
+contexts: [{name: crucible-e2e, context: {cluster: crucible-e2e, user: crucible-e2e}}]
+current-context: crucible-e2e
+EOF
+	chmod 0600 "$T/proxy.kubeconfig"
+	export KUBECONFIG=$T/proxy.kubeconfig
 }
 # sim_only: ends the file with a skip when it runs on a real cluster (it needs /_sim).
 sim_only() { [ -z "${SIM_URL:-}" ] && { skip "needs the simulator: $*"; done_testing; }; return 0; }
+# faults_only: the same for a file that needs only the "api" faults (the fault proxy has them).
+faults_only() { [ -z "${FAULT_URL:-}" ] && { skip "needs injected API faults: $*"; done_testing; }; return 0; }
 
 # same NAME GOT WANT: passes when the two strings are equal.
 same() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got '$2', want '$3'"; fi; }
@@ -121,8 +153,16 @@ settle() {
 		[ "$a" = "$b" ] && return
 	done
 }
-# fault JSON: merges a change into the running simulator's scenario.
-fault() { sim_only "fault $1"; curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"; }
+# fault JSON: merges a change into the running simulator's scenario. On the
+# real control plane the "api" faults go to the fault proxy; others skip.
+fault() {
+	if [ -n "${FAULT_URL:-}" ] && jq -e 'keys == ["api"]' <<<"$1" >/dev/null 2>&1; then
+		curl -sf -X POST --data "$1" "$FAULT_URL/_sim/scenario" >/dev/null || not_ok "fault accepted: $1"
+		return 0
+	fi
+	sim_only "fault $1"
+	curl -sf -X POST --data "$1" "$SIM_URL/_sim/scenario" >/dev/null || not_ok "scenario accepted: $1"
+}
 
 # The Crucible base's storage-pvc asks for ReadWriteMany with no class: make
 # the simulator's NFS class `shared` the cluster's default instead of the
@@ -156,7 +196,7 @@ kubectl_recorder() {
 printf '%s\\n' "\$*" >>"$T/calls"
 if [ -n "\${INJECT:-}" ] && [ ! -e "$T/injected" ] && printf '%s\\n' "\$*" | grep -q -- "\$INJECT"; then
 	: >"$T/injected"
-	curl -sf -X POST --data '{"api": {"error500": '"\$N"'}}' "$SIM_URL/_sim/scenario" >/dev/null
+	curl -sf -X POST --data '{"api": {"error500": '"\$N"'}}' "$FAULT_URL/_sim/scenario" >/dev/null
 fi
 exec "$real" "\$@"
 EOF

@@ -31,7 +31,7 @@ fault '{"api": {"forbidden": null}}'
 # A burst of 500s, then watches cut every few events, during a full deploy.
 fault '{"api": {"error500": 8, "watchCutAfter": 4}}'
 expect_exit 0 "500s and cut watch streams still end in exit 0" kubectl-crucible-deploy -v
-left=$(curl -sf "$SIM_URL/_sim/scenario" | jq '.api.error500 // 0')
+left=$(curl -sf "$FAULT_URL/_sim/scenario" | jq '.api.error500 // 0')
 [ "$left" = 0 ] && ok "every 500 of the burst was served" || not_ok "every 500 of the burst was served" "$left left"
 contains "transient failures were retried" "$T/err" "transient kubectl failure, retrying"
 contains "cut watches were reconnected" "$T/err" "reconnecting"

@@ -2,7 +2,8 @@
 # make demo (tests/demo.sh) end to end, faster than the demo's own clock: it
 # succeeds, warns about nothing that then works (a ReadWriteMany claim the
 # cluster binds), runs the binaries it is given (CRUCIBLE_BIN, as make
-# passes $(O)/bin), and is bold only on a terminal without NO_COLOR.
+# passes $(O)/bin), and is bold only on a terminal without NO_COLOR; under
+# make e2e it runs on the real control plane.
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 
@@ -14,8 +15,12 @@ for f in "$BIN"/*; do
 	printf '#!/bin/bash\necho "%s" >>"%s/calls"\nexec -a "$0" "%s" "$@"\n' "$n" "$T" "$f" >"$T/bin/$n"
 	chmod +x "$T/bin/$n"
 done
-CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$T/bin" bash tests/demo.sh >"$T/out" 2>"$T/err" </dev/null
+# make check: the simulator; make e2e: the real control plane it built.
+cluster=sim where="simulated cluster at"
+[ "${CRUCIBLE_CLUSTER:-sim}" = real ] && cluster=real where="real control plane at"
+CRUCIBLE_DEMO_CLUSTER=$cluster CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$T/bin" bash tests/demo.sh >"$T/out" 2>"$T/err" </dev/null
 code=$?
+contains "the demo says which cluster it runs on" "$T/out" "$where"
 [ "$code" -eq 0 ] && ok "the demo succeeds" || not_ok "the demo succeeds" "exit $code" "$(tail -c 800 "$T/err")"
 contains "the platform is ready" "$T/out" "api-service"
 tail -n 3 "$T/out" | grep -q "0 failed" && grep -q '^\$ kubectl crucible verify$' "$T/out" &&
@@ -32,10 +37,10 @@ grep -q $'\033' "$T/out" "$T/err" && not_ok "piped, the demo prints no escape se
 
 # On a terminal: its commands in bold; with NO_COLOR no colour or bold at all.
 if command -v script >/dev/null; then
-	CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
+	CRUCIBLE_DEMO_CLUSTER=sim CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
 	grep -q $'\033\[1m\$ kubectl crucible deploy' "$T/tty" && ok "on a terminal the commands are bold" ||
 		not_ok "on a terminal the commands are bold" "$(head -c 300 "$T/tty" | cat -v)"
-	NO_COLOR=1 CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
+	NO_COLOR=1 CRUCIBLE_DEMO_CLUSTER=sim CRUCIBLE_DEMO_SPEED=1 CRUCIBLE_BIN="$BIN" script -qec "bash tests/demo.sh" /dev/null >"$T/tty" 2>&1 </dev/null
 	grep -q $'\033\[[0-9;]*m' "$T/tty" && not_ok "NO_COLOR: no bold, no colour" "$(grep $'\033\[[0-9;]*m' "$T/tty" | head -3 | cat -v)" ||
 		ok "NO_COLOR: no bold, no colour"
 	contains "... and still the same demo" "$T/tty" "$ kubectl crucible deploy"

@@ -12,7 +12,7 @@ start_sim_ns
 
 kubectl_recorder # $T/kubectl-rec: records calls, 500s at $INJECT (see lib.sh)
 K="--kubectl=$T/kubectl-rec"
-left() { curl -sf "$SIM_URL/_sim/scenario" | jq '.api.error500 // 0'; }
+left() { curl -sf "$FAULT_URL/_sim/scenario" | jq '.api.error500 // 0'; }
 nsecrets() { kubectl -n "$1" get secrets -o name | wc -l; }
 # calls PATTERN: how many recorded kubectl calls match.
 calls() { grep -c -- "$1" "$T/calls"; }

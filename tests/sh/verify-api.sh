@@ -10,14 +10,14 @@ cd "$TOP"
 V=kubectl-crucible-verify
 
 start_sim --scenario "$TOP/tests/scenarios/deploy-base.json"
-sim_only "500s and 403s come from the simulator's api faults"
+faults_only "500s and 403s"
 default_class_shared
 kubectl-crucible-secrets apply >/dev/null 2>&1 || not_ok "secrets apply"
 kubectl-crucible-deploy >/dev/null 2>&1 || not_ok "the base deploys"
 
 kubectl_recorder # $T/kubectl-rec: records calls, 500s at $INJECT (see lib.sh)
 K="--kubectl=$T/kubectl-rec"
-left() { curl -sf "$SIM_URL/_sim/scenario" | jq '.api.error500 // 0'; }
+left() { curl -sf "$FAULT_URL/_sim/scenario" | jq '.api.error500 // 0'; }
 calls() { grep -c -- "$1" "$T/calls"; }
 # run NAME N PATTERN WANT-EXIT ARGS...: verify with N 500s set up at the call matching PATTERN.
 run() {
@@ -33,7 +33,7 @@ jq -c '[.checks[] | [.id, .level, .object]] | sort' "$T/out" >"$T/clean"
 
 # Each kind is named resource.version.group, so kubectl resolves it from the
 # cached discovery: a request per listed kind (and the Secrets), no refetch.
-reqs() { curl -sf "$SIM_URL/_sim/stats" | jq .requests; }
+reqs() { curl -sf "$FAULT_URL/_sim/stats" | jq .requests; }
 a=$(reqs)
 $V -v >/dev/null 2>"$T/err"
 b=$(reqs)
