@@ -13,12 +13,9 @@ void cr_jstream_init(struct cr_jstream *js, cr_jstream_fn fn, void *ctx)
 	js->error = NULL;
 }
 
-int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
+/* Hands every complete value to the callback; at the end of the input, an unfinished one is an error. */
+static int take_values(struct cr_jstream *js)
 {
-	if (js->error)
-		return -1;
-	/* jv_parser_set_buf keeps a pointer: every value must be taken out before returning. */
-	jv_parser_set_buf(js->parser, data, (int)len, 1);
 	for (;;) {
 		jv v = jv_parser_next(js->parser);
 		if (jv_is_valid(v)) {
@@ -42,6 +39,23 @@ int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
 			continue;
 		return 0;
 	}
+}
+
+int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len)
+{
+	if (js->error)
+		return -1;
+	/* jv_parser_set_buf keeps a pointer: every value must be taken out before returning. */
+	jv_parser_set_buf(js->parser, data, (int)len, 1);
+	return take_values(js);
+}
+
+int cr_jstream_end(struct cr_jstream *js)
+{
+	if (js->error)
+		return -1;
+	jv_parser_set_buf(js->parser, "", 0, 0); /* not partial: a value left open is reported */
+	return take_values(js);
 }
 
 int cr_jstream_line(const char *line, size_t len, void *ctx)

@@ -126,6 +126,27 @@ static bool last_stderr_line(const struct cr_buf *err, char *out, size_t size)
 	return true;
 }
 
+/*
+ * Copies the last line that is kubectl's error ("error: ...", "Error from
+ * server ...") into out: a help text may follow it (a server-side apply
+ * conflict ends with advice and a link); false if none.
+ */
+static bool error_line(const struct cr_buf *err, char *out, size_t size)
+{
+	const char *data = cr_buf_str(err), *found = NULL;
+	for (const char *line = data; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL)
+		if (!strncmp(line, "error: ", 7) || !strncmp(line, "Error: ", 7) || !strncmp(line, "Error from server", 17))
+			found = line;
+	if (!found)
+		return false;
+	size_t n = strcspn(found, "\r\n");
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, found, n);
+	out[n] = '\0';
+	return true;
+}
+
 const char *cr_kubectl_failure(const struct cr_child *c, enum cr_run_result r)
 {
 	static char msg[1024];
@@ -146,7 +167,7 @@ const char *cr_kubectl_failure(const struct cr_child *c, enum cr_run_result r)
 	case CR_RUN_SIGNALED:
 		break;
 	}
-	if (last_stderr_line(&c->err, msg, sizeof(msg)))
+	if (error_line(&c->err, msg, sizeof(msg)) || last_stderr_line(&c->err, msg, sizeof(msg)))
 		return msg;
 	if (c->exited)
 		snprintf(msg, sizeof(msg), "exit status %d", c->exit_code);

@@ -264,6 +264,10 @@ static int walk(const char *path, bool top, bool recursive, cr_manifest_file_fn 
 	struct stat st;
 	/* Named paths are followed; inside a tree a symlinked directory is not (no loops). */
 	bool dir = strcmp(path, "-") && (top ? stat(path, &st) : lstat(path, &st)) == 0 && S_ISDIR(st.st_mode);
+	if (!dir && !top && manifest_name(strrchr(path, '/') ? strrchr(path, '/') + 1 : path) &&
+	    stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		/* A FIFO or device found in a tree would block or never end: only a named one is read. */
+		return fn(path, jv_invalid_with_msg(jv_string_fmt("%s: not a regular file", path)), jv_array(), ctx);
 	if (!dir)
 		return top || manifest_name(strrchr(path, '/') ? strrchr(path, '/') + 1 : path) ?
 			walk_file(path, fn, ctx) : 0;

@@ -203,4 +203,24 @@ EOF
 	chmod +x "$T/kubectl-rec"
 }
 
+# memory_clean NAME VALUES CMD...: CMD run to its _exit under gdb holds none of
+# the values (the file VALUES, one a line) in its heap or anonymous memory.
+memory_clean() {
+	local name=$1 values=$2 n
+	shift 2
+	if grep -qa __asan_init "$1"; then
+		skip "$name: memory is scanned on the plain build, not under AddressSanitizer"; return
+	elif ! command -v gdb >/dev/null || ! gdb -batch -nx -ex run --args /bin/true >/dev/null 2>&1; then
+		skip "$name: gdb cannot trace here"; return
+	fi
+	(ulimit -c 0; SCAN_COMMAND="cat '$values'" gdb -batch -nx -x "$TOP/tests/fixtures/secrets/scan-memory.py" \
+		--args "$@" >"$T/scan" 2>&1 </dev/null)
+	n=$(sed -n 's/^VALUES //p' "$T/scan")
+	if [ "${n:-0}" -gt 0 ] && grep -q '^SCANNED [1-9]' "$T/scan" && ! grep -q '^FOUND' "$T/scan"; then
+		ok "$name ($n values looked for)"
+	else
+		not_ok "$name" "$(grep -v '^ok\|^\[' "$T/scan" | tail -5)"
+	fi
+}
+
 done_testing() { exit "$_failed"; }

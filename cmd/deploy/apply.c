@@ -91,10 +91,8 @@ void deploy_apply_phases(struct deploy *d, jv phases)
 		cr_buf_addf(&what, "applying phase %s (kubectl apply)", d->phase);
 		deploy_kubectl_failed(d, what.data, &c, r); /* its message names the object */
 	}
-	jv after = cr_objects_parse(c.out.data, c.out.len);
+	jv after = cr_objects_parse_or_die(c.out.data, c.out.len, "kubectl apply");
 	cr_child_clear(&c);
-	if (!jv_is_valid(after))
-		cr_die(CR_EXIT_KUBECTL, "kubectl apply printed malformed JSON");
 	jv in = JV_OBJECT(jv_string("before"), jv_copy(d->live), jv_string("after"), after,
 			  jv_string("manager"), jv_string(DEPLOY_MANAGER),
 			  jv_string("dry_run"), jv_bool(d->dry_run == DRY_SERVER));

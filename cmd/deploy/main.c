@@ -127,7 +127,10 @@ static void load_and_plan(struct deploy *d)
 		cr_die(code, "%s", jv_string_value(msg));
 	}
 	if (jv_array_length(jv_copy(d->objects)) == 0)
-		cr_die(CR_EXIT_INPUT, "no objects in the input");
+		cr_die(CR_EXIT_INPUT, "%s: no objects in the input",
+		       cr_source.file ? (strcmp(cr_source.file, "-") ? cr_source.file : "standard input")
+				      : cr_source.kustomize ? cr_source.kustomize
+							    : cr_source.overlay ? cr_source.overlay : "the manifests");
 	char *err;
 	code = cr_namespace_choose(jv_copy(d->objects), "deploy one namespace at a time", &err);
 	if (code)

@@ -114,7 +114,7 @@ static void check_permissions(struct deploy *d, struct cr_child *cp, enum cr_run
 	struct cr_child *c = cp;
 	if (r != CR_RUN_OK)
 		deploy_kubectl_failed(d, "checking permissions (SelfSubjectAccessReview)", c, r);
-	jv results = cr_objects_parse(c->out.data, c->out.len);
+	jv results = cr_objects_parse_or_die(c->out.data, c->out.len, "checking permissions (SelfSubjectAccessReview)");
 	cr_child_clear(c);
 	int denied = 0;
 	jv_array_foreach(results, i, rv) {
@@ -174,10 +174,8 @@ static void list_live(struct deploy *d, struct cr_child *cp, enum cr_run_result 
 	struct cr_child *c = cp;
 	if (r != CR_RUN_OK)
 		deploy_kubectl_failed(d, "listing the cluster's objects", c, r);
-	jv live = cr_objects_parse(c->out.data, c->out.len);
+	jv live = cr_objects_parse_or_die(c->out.data, c->out.len, "listing the cluster's objects");
 	cr_child_clear(c); /* wipes: the list holds Secret values, never printed */
-	if (!jv_is_valid(live))
-		cr_die(CR_EXIT_KUBECTL, "listing the cluster's objects: kubectl printed malformed JSON");
 	jv_free(d->live);
 	d->live = live;
 }

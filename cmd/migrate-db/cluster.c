@@ -24,12 +24,8 @@ jv mig_list_jobs(void)
 	cr_kubectl_args(&c, true);
 	cr_strv_pushl(&c.args, "get", "jobs.batch", "-l", JOB_SELECTOR, "-o", "json", (const char *)NULL);
 	cr_kubectl_run_or_die(&c, NULL, "listing the migration Jobs", false);
-	jv jobs = cr_objects_parse(c.out.data, c.out.len);
+	jv jobs = cr_objects_parse_or_die(c.out.data, c.out.len, "listing the migration Jobs");
 	cr_child_clear(&c);
-	if (!jv_is_valid(jobs)) {
-		jv_free(jobs);
-		cr_die(CR_EXIT_KUBECTL, "listing the migration Jobs: kubectl printed malformed JSON");
-	}
 	return cr_jq_named_first("migrate-history",
 				 JV_OBJECT(jv_string("jobs"), jobs, jv_string("now"), jv_number((double)time(NULL))));
 }
@@ -43,11 +39,12 @@ jv mig_read_lease(void)
 	enum cr_run_result r = cr_kubectl_run_or_die(&c, NULL, "reading the Lease " MIG_LEASE, true);
 	jv lease = jv_null();
 	if (r == CR_RUN_OK && c.out.len) {
-		lease = jv_parse_sized(c.out.data, (int)c.out.len);
+		jv one = cr_objects_parse_or_die(c.out.data, c.out.len, "reading the Lease " MIG_LEASE);
+		lease = jv_array_length(jv_copy(one)) == 1 ? jv_array_get(jv_copy(one), 0) : jv_null();
+		jv_free(one);
 		if (jv_get_kind(lease) != JV_KIND_OBJECT) {
-			jv_free(lease);
 			cr_child_clear(&c);
-			cr_die(CR_EXIT_KUBECTL, "reading the Lease " MIG_LEASE ": kubectl printed malformed JSON");
+			cr_die(CR_EXIT_KUBECTL, "reading the Lease " MIG_LEASE ": kubectl printed no single object");
 		}
 	} else if (r != CR_RUN_OK && !strstr(cr_buf_str(&c.err), "doesn't have a resource type")) {
 		/* A server without Leases holds no lock; anything else is an error. */

@@ -85,6 +85,9 @@ static void write_args(struct cr_child *c, const char *verb, jv obj, struct cr_b
 static jv printed(const struct cr_child *c)
 {
 	jv o = jv_parse_sized(cr_buf_str(&c->out), (int)c->out.len);
+	const char *status = cr_objects_status_error(o);
+	if (status)
+		cr_die(CR_EXIT_KUBECTL, "the Lease " MIG_LEASE ": the server answered an error: %s", status);
 	if (jv_get_kind(o) == JV_KIND_OBJECT)
 		return o;
 	jv_free(o);

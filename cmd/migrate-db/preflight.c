@@ -31,12 +31,8 @@ static jv live_objects(const struct migrate *m)
 		      "networkpolicies.networking.k8s.io/db-migrate", "statefulsets.apps/postgres",
 		      "deployments.apps/storage-service", "--ignore-not-found", "-o", "json", (const char *)NULL);
 	mig_kubectl(m, &c, "reading the namespace and the base's objects", true, false);
-	jv objects = cr_objects_parse(cr_buf_str(&c.out), c.out.len);
+	jv objects = cr_objects_parse_or_die(cr_buf_str(&c.out), c.out.len, "reading the base's objects");
 	cr_child_clear(&c);
-	if (!jv_is_valid(objects)) {
-		jv_free(objects);
-		cr_die(CR_EXIT_KUBECTL, "reading the base's objects: kubectl printed no JSON");
-	}
 	return objects;
 }
 
@@ -48,6 +44,7 @@ static jv secret_keys(const struct migrate *m)
 	cr_strv_pushl(&c.args, "get", "secret", "db-credentials", "-n", m->namespace, "--ignore-not-found",
 		      "-o", "go-template=" KEYS_TEMPLATE, (const char *)NULL);
 	mig_kubectl(m, &c, "reading the key names of Secret db-credentials", true, false);
+	cr_objects_not_json(c.out.data, c.out.len, "reading the key names of Secret db-credentials");
 	jv keys = jv_null();
 	char *save = NULL;
 	for (char *line = c.out.data ? strtok_r(c.out.data, "\n", &save) : NULL; line;
@@ -68,7 +65,8 @@ static void check_permissions(const struct migrate *m)
 	c.in = text.data;
 	c.in_len = text.len;
 	mig_kubectl(m, &c, "checking permissions (SelfSubjectAccessReview)", true, false);
-	jv denied = cr_jq_collect(cr_jq_named("migrate-denied"), cr_objects_parse(cr_buf_str(&c.out), c.out.len));
+	jv denied = cr_jq_collect(cr_jq_named("migrate-denied"), cr_objects_parse_or_die(cr_buf_str(&c.out), c.out.len,
+		"checking permissions (SelfSubjectAccessReview)"));
 	cr_child_clear(&c);
 	cr_buf_free(&text);
 	int n = jv_is_valid(denied) ? jv_array_length(jv_copy(denied)) : 0;

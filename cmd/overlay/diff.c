@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "crucible/exit.h"
+#include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/manager.h"
@@ -59,8 +60,15 @@ int overlay_diff(int argc, const char **argv)
 		      (const char *)NULL);
 	c.in = text.data;
 	c.in_len = text.len;
-	enum cr_run_result r = cr_kubectl_run(&c);
+	/* A server-side dry run changes nothing: transient failures are retried. */
+	enum cr_run_result r = cr_kubectl_run_retry(&c, NULL);
 	cr_buf_wipe(&text); /* may hold Secret values */
+	if (r == CR_RUN_OK && c.out.len) { /* exit 0 means no differences, so nothing printed */
+		cr_objects_not_json(c.out.data, c.out.len, "kubectl diff");
+		cr_child_clear(&c);
+		cr_die(CR_EXIT_KUBECTL, "overlay %s: kubectl diff exited 0 (no changes) yet printed something",
+		       argv[0]);
+	}
 	int rc;
 	if (r == CR_RUN_OK || (r == CR_RUN_EXIT && c.exit_code == 1)) {
 		rc = r == CR_RUN_OK ? CR_EXIT_OK : CR_EXIT_FAILED;

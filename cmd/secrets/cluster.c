@@ -11,6 +11,7 @@
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/objects.h"
 #include "secrets.h"
 
 /* One line per Secret: name, type, creation time, then its key names; tab-separated.
@@ -56,13 +57,17 @@ static void each_secret_line(line_fn fn, void *ctx)
 	cr_kubectl_args(&c, true);
 	cr_strv_pushl(&c.args, "get", "secrets", "-o", "go-template=" LIST_TEMPLATE, NULL);
 	run_or_die(&c, "kubectl get secrets");
+	cr_objects_not_json(c.out.data, c.out.len, "kubectl get secrets");
 	char *save = NULL;
 	for (char *line = c.out.data ? strtok_r(c.out.data, "\n", &save) : NULL; line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f[256];
 		int n = split_tabs(line, f, 256);
-		if (n >= 3)
-			fn(f, n, ctx);
+		if (n < 3) { /* the template always prints name, type and creation time */
+			cr_child_clear(&c);
+			cr_die(CR_EXIT_KUBECTL, "kubectl get secrets: kubectl printed a line the template does not make");
+		}
+		fn(f, n, ctx);
 	}
 	cr_child_clear(&c);
 }
@@ -151,12 +156,7 @@ jv sec_cluster_workloads(void)
 	cr_strv_pushl(&c.args, "get", "deployments,statefulsets,daemonsets,jobs,cronjobs,pods,serviceaccounts,ingresses",
 		      "-o", "json", NULL);
 	run_or_die(&c, "kubectl get workloads");
-	jv list = jv_parse_sized(cr_buf_str(&c.out), (int)c.out.len);
+	jv items = cr_objects_parse_or_die(c.out.data, c.out.len, "kubectl get workloads");
 	cr_child_clear(&c);
-	if (jv_get_kind(list) != JV_KIND_OBJECT) {
-		jv_free(list);
-		cr_die(CR_EXIT_KUBECTL, "kubectl get workloads: output is not a JSON object");
-	}
-	jv items = jv_object_get(list, jv_string("items"));
-	return jv_get_kind(items) == JV_KIND_ARRAY ? items : (jv_free(items), jv_array());
+	return items;
 }

@@ -4,6 +4,7 @@
  * one of the Secrets through a Go template that prints names, types and key
  * names, so no Secret value ever reaches this process.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "crucible/exit.h"
@@ -11,6 +12,8 @@
 #include "crucible/kretry.h"
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
+#include "crucible/objects.h"
+#include "crucible/buf.h"
 #include "verify.h"
 
 /* name TAB type TAB key... per Secret; the escapes keep a -v trace on one line. */
@@ -34,6 +37,7 @@ struct items {
 	pid_t pid;   /* the attempt the items so far came from */
 	bool bad;
 	struct cr_jvshare *shared; /* pods of one workload share most of their tree */
+	char *status; /* a failed API Status in the output: its message */
 };
 
 static int take_item(const char *line, size_t len, void *ctx)
@@ -44,11 +48,18 @@ static int take_item(const char *line, size_t len, void *ctx)
 		it->v->live = jv_array();
 		it->pid = it->c->pid;
 		it->bad = false;
+		free(it->status);
+		it->status = NULL;
 	}
 	if (!len)
 		return 0;
 	jv o = cr_jvshare_parse(it->shared, line, len);
-	if (jv_get_kind(o) == JV_KIND_OBJECT)
+	const char *status = cr_objects_status_error(o);
+	if (status && !it->status)
+		it->status = cr_xstrdup(status);
+	if (status)
+		jv_free(o);
+	else if (jv_get_kind(o) == JV_KIND_OBJECT)
 		it->v->live = jv_array_append(it->v->live, o);
 	else {
 		jv_free(o);
@@ -72,6 +83,8 @@ static void collect_objects(struct verify *v)
 	verify_kubectl(v, &c, "listing the namespace's objects", false);
 	cr_child_clear(&c);
 	cr_jvshare_free(it.shared);
+	if (it.status)
+		cr_die(CR_EXIT_KUBECTL, "listing the namespace's objects: the server answered an error: %s", it.status);
 	if (it.bad)
 		cr_die(CR_EXIT_KUBECTL, "listing the namespace's objects: kubectl printed malformed JSON");
 }
@@ -101,11 +114,16 @@ static void collect_secrets(struct verify *v)
 	cr_strv_pushl(&c.args, "get", "secrets", "-n", v->namespace, "-o", "go-template=" KEYS_TEMPLATE,
 		      (const char *)NULL);
 	verify_kubectl(v, &c, "listing the namespace's Secrets (key names)", false);
+	cr_objects_not_json(c.out.data, c.out.len, "listing the namespace's Secrets (key names)");
 	v->secrets = jv_array();
 	char *save = NULL;
 	for (char *line = c.out.data ? strtok_r(c.out.data, "\n", &save) : NULL; line;
-	     line = strtok_r(NULL, "\n", &save))
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (!strchr(line, '\t')) /* the template always prints name and type */
+			cr_die(CR_EXIT_KUBECTL, "listing the namespace's Secrets (key names): "
+						"kubectl printed a line the template does not make");
 		v->secrets = jv_array_append(v->secrets, secret_line(line));
+	}
 	cr_child_clear(&c);
 }
 

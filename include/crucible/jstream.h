@@ -25,6 +25,11 @@ void cr_jstream_init(struct cr_jstream *js, cr_jstream_fn fn, void *ctx);
  * JSON (message in js->error; the stream is dead after that).
  */
 int cr_jstream_feed(struct cr_jstream *js, const char *data, size_t len);
+/*
+ * The end of the bytes: a value left unfinished (output cut short) is
+ * malformed. Returns as cr_jstream_feed; the stream is done after it.
+ */
+int cr_jstream_end(struct cr_jstream *js);
 /* A cr_line_fn (run.h) feeding one stdout line plus its newline; ctx is the cr_jstream. */
 int cr_jstream_line(const char *line, size_t len, void *ctx);
 /* Starts over (after a reconnect: a cut stream may end mid-value). */

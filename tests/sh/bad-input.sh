@@ -17,17 +17,51 @@ tools_for() {
 		"secrets check -f @" "secrets check @" "secrets generate -f @ --out $T/gen.yaml" \
 		"secrets apply -f @ --kubectl /bin/false" ;;
 	O) tools_for M | grep -vx 'secrets check @' ;;
+	P) printf '%s\n' "deploy -f @ --kubectl /bin/false" "deploy --dry-run=client -f @ --kubectl /bin/false" ;;
 	C) echo "secrets check @" ;;
 	E) echo "secrets generate --from-env-file @ --out $T/gen.yaml" ;;
 	K) echo "secrets list --kubectl @" ;;
-	D) echo "deploy -f $T/good.yaml --timeout 2s --kubectl @" ;;
-	G) echo "secrets list --kubeconfig @" ;;
+	H) printf '%s\n' "deploy -f $T/good.yaml --timeout 2s --kubectl @" "migrate-db run --timeout 2s --kubectl @" ;;
+	X) tools_for G | sed 's/--kubeconfig @/--kubectl @/' ;;
+	G) printf '%s\n' "secrets list --kubeconfig @" "secrets apply --kubeconfig @" "deploy --kubeconfig @" \
+		"verify --kubeconfig @" "migrate-db status --kubeconfig @" "migrate-db history --kubeconfig @" \
+		"migrate-db run --kubeconfig @" "overlay diff production --kubeconfig @" ;;
 	esac
+}
+
+# through_fake FAKE: a kubectl that runs the real one for kustomize and
+# answers version itself, so every other call (the cluster's) reaches FAKE.
+through_fake() {
+	local real
+	real=$(command -v kubectl)
+	cat >"$T/through-fake" <<EOF
+#!/bin/sh
+for a; do
+	case \$a in
+	kustomize) exec "$real" "\$@" ;;
+	version) echo '{"clientVersion":{"major":"1","minor":"32"},"serverVersion":{"major":"1","minor":"32","gitVersion":"v1.32.0"}}'; exit 0 ;;
+	esac
+done
+exec "$1" "\$@"
+EOF
+	chmod +x "$T/through-fake"
+	echo "$T/through-fake"
 }
 
 # Inputs made here rather than kept in the tree.
 generate() {
 	case $1 in
+	empty-stdin) echo - ;;
+	dir-loop) # a directory that contains itself, and a bad file beside the loop
+		mkdir -p "$T/$1" && ln -sfn . "$T/$1/loop" && cp "$DIR/manifest/tab-indent.yaml" "$T/$1/bad.yaml" &&
+			echo "$T/$1" ;;
+	fifo-in-dir) # a FIFO nobody writes, inside a directory: never opened
+		mkdir -p "$T/$1" && rm -f "$T/$1/a.yaml" && mkfifo "$T/$1/a.yaml" && echo "$T/$1" ;;
+	fifo.yaml) # a FIFO named on the command line is read (as with -f <(...)): one writer per read
+		rm -f "$T/$1" && mkfifo "$T/$1"
+		(while :; do cat "$DIR/manifest/tab-indent.yaml" >"$T/$1" 2>/dev/null || break; done) >/dev/null 2>&1 &
+		echo $! >"$T/fifo-writer"
+		echo "$T/$1" ;;
 	missing-kubectl) echo "$T/no-such-kubectl" ;;
 	missing.yaml | missing.env) echo "$T/$1" ;;
 	a-directory.env) mkdir -p "$T/$1" && echo "$T/$1" ;;
@@ -59,6 +93,7 @@ while IFS=$'\t' read -r file kind want pattern; do
 	case $file in '#'* | '') continue ;; esac
 	ncases=$((ncases + 1))
 	if [[ $file == GEN:* ]]; then path=$(generate "${file#GEN:}"); else path=$DIR/$file; fi
+	case $kind in X | H) path=$(through_fake "$path") ;; esac
 	pre=()
 	if [ "${file#GEN:}" = unreadable.yaml ]; then
 		# As root every file is readable: read it as nobody.
@@ -80,7 +115,9 @@ while IFS=$'\t' read -r file kind want pattern; do
 		if [ "${file#GEN:}" = huge.yaml ]; then
 			rss_run "kubectl-crucible-$step" "${words[@]:1}"
 		else
-			timeout -k 5 60 "${pre[@]}" "$BIN/kubectl-crucible-$step" "${words[@]:1}" >"$T/out" 2>"$T/err" </dev/null
+			stdin=/dev/null
+			[ "${file#GEN:}" = empty-stdin ] && stdin=$DIR/manifest/empty.yaml
+			timeout -k 5 60 "${pre[@]}" "$BIN/kubectl-crucible-$step" "${words[@]:1}" >"$T/out" 2>"$T/err" <"$stdin"
 		fi
 		got=$?
 		errs=$(sed -n 's/^kubectl-crucible-[a-z-]*: error: //p' "$T/err")
@@ -102,6 +139,7 @@ while IFS=$'\t' read -r file kind want pattern; do
 				not_ok "$name: peak RSS under 1 GiB" "peak RSS $((rss / 1024)) MiB"
 		fi
 	done < <(tools_for "$kind")
+	if [ -e "$T/fifo-writer" ]; then kill "$(cat "$T/fifo-writer")" 2>/dev/null; rm -f "$T/fifo-writer"; fi
 done <"$DIR/cases"
 [ "$ncases" -ge 60 ] && ok "corpus has $ncases cases (at least 60)" || not_ok "corpus has at least 60 cases" "$ncases"
 done_testing

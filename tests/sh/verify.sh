@@ -101,19 +101,5 @@ done <"$T/values"
 same "no Secret value (plain or base64) in any output or traced argv" "$leaked" 0
 
 # Nor in the process: its heap at exit holds none (values never reach it).
-if grep -qa __asan_init "$BIN/$V"; then
-	skip "memory is scanned on the plain build, not under AddressSanitizer"
-elif ! command -v gdb >/dev/null || ! gdb -batch -nx -ex run --args /bin/true >/dev/null 2>&1; then
-	skip "gdb cannot trace here"
-else
-	(ulimit -c 0; SCAN_COMMAND="cat '$T/values'" gdb -batch -nx -x "$TOP/tests/fixtures/secrets/scan-memory.py" \
-		--args "$BIN/$V" -o json >"$T/scan" 2>&1)
-	n=$(sed -n 's/^VALUES //p' "$T/scan")
-	if [ "${n:-0}" -gt 0 ] && grep -q '^SCANNED [1-9]' "$T/scan" && ! grep -q '^FOUND' "$T/scan"; then
-		ok "no Secret value in the tool's memory ($n values looked for)"
-	else
-		not_ok "no Secret value in the tool's memory" "$(grep -v '^ok\|^\[' "$T/scan" | tail -5)"
-	fi
-fi
-
+memory_clean "no Secret value in the tool's memory" "$T/values" "$BIN/$V" -o json
 done_testing

@@ -298,9 +298,26 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 self.close_connection = True
 
-    def send_json(self, code, obj, ctype="application/json"):
+    def _hang(self):
+        """Accepts the request and never answers, until the client gives up (or the simulator stops)."""
+        self.close_connection = True
+        conn = self.connection
+        deadline = time.time() + 600
+        while time.time() < deadline and not self.sim.stopping:
+            r, _, _ = select.select([conn], [], [], 0.2)
+            if r:
+                try:
+                    if not conn.recv(1, socket.MSG_PEEK):
+                        return  # the client closed the connection
+                except OSError:
+                    return
+                time.sleep(0.2)  # the client wrote more (HTTP/2 pings are not spoken here): keep waiting
+
+    def send_json(self, code, obj, ctype="application/json", retry_after=None):
         body = json.dumps(obj, separators=(",", ":")).encode()
         self.send_response(code)
+        if retry_after is not None:
+            self.send_header("Retry-After", str(retry_after))
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-cache, private")
@@ -342,6 +359,16 @@ class Handler(BaseHTTPRequestHandler):
         if sim.consume_error500():
             raise HTTPError(500, "InternalError",
                             "Internal error occurred: simulated server error (scenario fault error500)")
+        if sim.consume_fault("error429"):
+            # What API priority and fairness answers when a flow's queue is full.
+            return self.send_json(429, status_obj(429, "TooManyRequests", "Too many requests, please try again "
+                                                  "later.", {"retryAfterSeconds": 1}), retry_after=1)
+        if self.method in ("PUT", "PATCH", "DELETE") and sim.consume_fault("error409"):
+            raise HTTPError(409, "Conflict", "Operation cannot be fulfilled on %s: the object has been modified; "
+                            "please apply your changes to the latest version and try again (scenario fault "
+                            "error409)" % p.rsplit("/", 1)[-1])
+        if sim.consume_fault("hang"):
+            return self._hang()
         if p == "/version":
             return self.send_json(200, VERSION)
         if p in ("/healthz", "/readyz", "/livez"):

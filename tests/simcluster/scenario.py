@@ -22,7 +22,7 @@ import threading
 
 TOP_KEYS = {"cluster", "api", "images", "workloads", "description"}
 CLUSTER_KEYS = {"rwx", "nodes", "timeScale", "storageClasses"}
-API_KEYS = {"forbidden", "error500", "latencyMs", "watchCutAfter"}
+API_KEYS = {"forbidden", "error500", "error429", "error409", "hang", "latencyMs", "watchCutAfter"}
 BEHAVIOUR_KEYS = {"pullError", "crash", "exitCode", "runSeconds", "logs", "ready", "insufficient",
                   "configError", "terminationReason", "progressDeadlineSeconds", "containers", "stopSeconds",
                   "description"}
@@ -138,11 +138,15 @@ class Scenario:
             return copy.deepcopy(self.data.get("api") or {})
 
     def consume_error500(self):
+        return self.consume_fault("error500")
+
+    def consume_fault(self, key):
+        """True for each of the next N requests of a counted API fault (error500, error429, error409, hang)."""
         with self._lock:
             api = self.data.get("api") or {}
-            n = api.get("error500") or 0
+            n = api.get(key) or 0
             if isinstance(n, int) and n > 0:
-                api["error500"] = n - 1
+                api[key] = n - 1
                 return True
             return False
 

@@ -26,6 +26,9 @@ API faults (scenario "api" section), enforced per request:
   forbidden      [{"verb", "resource", "group", "namespace"?}] -> 403 Forbidden
                  (and SelfSubjectAccessReview answers allowed: false)
   error500       the next N requests get a 500 InternalError Status
+  error429       the next N requests get 429 TooManyRequests with Retry-After: 1
+  error409       the next N updates (PUT, PATCH, DELETE) get 409 Conflict (the object has been modified)
+  hang           the next N requests are read and never answered (until the client closes)
   latencyMs      every request is delayed
   watchCutAfter  every watch stream ends (cleanly) after N events
 """
@@ -123,6 +126,12 @@ class Sim:
     def consume_error500(self):
         try:
             return bool(self.scenario.consume_error500())
+        except AttributeError:
+            return False
+
+    def consume_fault(self, key):
+        try:
+            return bool(self.scenario.consume_fault(key))
         except AttributeError:
             return False
 

@@ -257,6 +257,14 @@ static void test_failures(void)
 	is_str(cr_kubectl_failure(&c, r), "Error from server (NotFound): x", "CRLF trimmed");
 	cr_child_clear(&c);
 
+	r = run_fake(&c, "echo 'error: Apply failed with 1 conflict: conflict with \"x\" using v1: .data.b' >&2\n"
+			 "echo 'Please review the fields above' >&2\n"
+			 "echo 'See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts' >&2\n"
+			 "exit 1\n", 0);
+	is_str(cr_kubectl_failure(&c, r), "error: Apply failed with 1 conflict: conflict with \"x\" using v1: .data.b",
+	       "kubectl's error line, not the advice after it");
+	cr_child_clear(&c);
+
 	r = run_fake(&c, "printf 'no newline at the end' >&2\nexit 1\n", 0);
 	is_str(cr_kubectl_failure(&c, r), "no newline at the end", "unterminated last line");
 	cr_child_clear(&c);
