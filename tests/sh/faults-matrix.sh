@@ -156,6 +156,19 @@ took=$(($(date +%s) - start))
 contains "deploy: the deadline is named" "$T/err" "timed out after 3 s (--timeout)"
 fault '{"api": {"hang": null}}'
 
+# still_running SID: what of the tool's is left: a process in its session or
+# with its TMPDIR (found without the session when the fake never noted it;
+# never `pgrep -s 0`, which is the test run's own session, every test in it).
+still_running() {
+	local f pid
+	[ -n "$1" ] && [ "$1" != "$(ps -o sid= -p $$ | tr -d ' ')" ] && pgrep -s "$1" -a 2>/dev/null
+	for f in /proc/[0-9]*/environ; do
+		pid=${f#/proc/}; pid=${pid%/environ}
+		grep -qsxzF "TMPDIR=$T/tmp" "$f" 2>/dev/null && [ -d "/proc/$pid" ] &&
+			echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+	done | sort -u
+}
+
 # SIGINT and SIGTERM while each of the tool's kubectl calls runs.
 for tool in "${tools[@]}"; do
 	k=$(key "$tool")
@@ -167,7 +180,7 @@ for tool in "${tools[@]}"; do
 			[ "$rc" = 130 ] || bad+=("call $at: exit $rc: $(head -c 200 "$T/err")")
 			left=
 			for _ in $(seq 30); do
-				left=$(pgrep -s "${sid:-0}" -a 2>/dev/null)
+				left=$(still_running "$sid")
 				[ -z "$left" ] && break
 				sleep 0.1
 			done
