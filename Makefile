@@ -151,7 +151,7 @@ asan:
 FUZZ_SAN = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_TIME ?= 60
 FUZZ_RUNS ?= 10000000
-FUZZ_NOLEAK = objects jstream
+FUZZ_NOLEAK = objects jstream jvshare
 FUZZ_FULLSTACKS = fast_unwind_on_malloc=0:malloc_context_size=8
 fuzz:
 	$(MAKE) fuzz-run O=build/fuzz CC=clang CFLAGS="$(FUZZ_SAN)" LDFLAGS="$(FUZZ_SAN)"
