@@ -131,9 +131,17 @@ static const char *value_end(const char *p, const char *end)
 		}
 		return NULL;
 	}
+	/* A number or literal: only bytes that can be one, so a token libjq
+	 * reads differently alone than inside its container (an RS byte, 0x1e,
+	 * ends its input) sends the whole text to libjq. */
 	const char *q = p;
-	while (q < end && !strchr(",]} \t\r\n", *q))
+	while (q < end && !strchr(",]} \t\r\n", *q)) {
+		unsigned char c = (unsigned char)*q;
+		if (!(c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9') ||
+		      ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')))
+			return NULL;
 		q++;
+	}
 	return q > p ? q : NULL;
 }
 

@@ -157,12 +157,15 @@ static void index_chars(struct cr_ydoc *d)
 }
 
 /*
- * The edits find lines by LF: a lone CR, NEL, LS or PS (line breaks to
- * libyaml) would put an inserted line at the wrong indentation, so a
- * document with one is refused. Returns its offset, or len.
+ * The edits find lines by LF and columns by characters: a lone CR, NEL, LS
+ * or PS (line breaks to libyaml) would put an inserted line at the wrong
+ * indentation, and so would a byte order mark after the first byte (libyaml
+ * skips one at the start of a line, but counts it as a column), so a
+ * document with one is refused. Returns its offset, or len, and what it is.
  */
-static size_t other_break(const char *s, size_t len)
+static size_t cannot_edit(const char *s, size_t len, const char **what)
 {
+	*what = "a line break other than LF or CRLF (a lone CR, NEL, LS or PS)";
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n'))
 			return i;
@@ -170,21 +173,25 @@ static size_t other_break(const char *s, size_t len)
 			return i;
 		if (i + 2 < len && (!memcmp(s + i, "\xE2\x80\xA8", 3) || !memcmp(s + i, "\xE2\x80\xA9", 3)))
 			return i;
+		if (i > 0 && i + 2 < len && !memcmp(s + i, "\xEF\xBB\xBF", 3)) {
+			*what = "a byte order mark after the start";
+			return i;
+		}
 	}
 	return len;
 }
 
 struct cr_ydoc *cr_ydoc_parse(const char *data, size_t len, const char *name, char **err)
 {
-	size_t bad = other_break(data, len);
+	const char *what;
+	size_t bad = cannot_edit(data, len, &what);
 	if (bad < len) {
 		size_t line = 1, start = 0;
 		for (size_t i = 0; i < bad; i++)
 			if (data[i] == '\n')
 				line++, start = i + 1;
 		struct cr_buf b = CR_BUF_INIT;
-		cr_buf_addf(&b, "%s:%zu:%zu: a line break other than LF or CRLF (a lone CR, NEL, LS or PS): "
-			    "cannot edit in place", name, line, bad - start + 1);
+		cr_buf_addf(&b, "%s:%zu:%zu: %s: cannot edit in place", name, line, bad - start + 1, what);
 		*err = b.data;
 		return NULL;
 	}

@@ -73,7 +73,7 @@ static void test_same_as_libjq(void)
 		"{\"esc\":\"a\\\"b\\\\c\\n\\u00e9\\ud83d\\ude00\"}", "[\"caf\xc3\xa9\", \"bad \xff byte\"]",
 		"{\"k\\u0041\":\"v\"}", "[\"x\\u0000y\"]", "[[[[[[1]]]]]]", "\t[1,\n{\"a\" : \"b\"}\r]\n",
 		"[1,2]x", "[1,]", "[1 2]", "{\"a\"}", "{\"a\":}", "{1:2}", "[", "]", "{\"a\":[1}", "[\"open]",
-		"\"unterminated", "[01]", "[1] [2]", "", "   ", "[tru]", "{\"a\":1,}", "[\"tab\there\"]",
+		"\"unterminated", "[01]", "[1] [2]", "", "   ", "[tru]", "{\"a\":1,}", "[\"tab\there\"]", "[01\x1e]", "{\"a\":1\x1e}",
 		NULL,
 	};
 	struct cr_jvshare *s = cr_jvshare_new();

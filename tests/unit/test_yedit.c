@@ -177,6 +177,13 @@ int main(void)
 	   strstr(err, "cr.yaml:2:8: a line break other than LF or CRLF"), "a lone CR is refused at its place");
 	free(err);
 	err = NULL;
+	ok(cr_ydoc_parse("images:\n\xEF\xBB\xBF  - name: x\n", 23, "bom.yaml", &err) == NULL && err &&
+	   strstr(err, "bom.yaml:2:1: a byte order mark after the start"), "a BOM inside the document is refused at its place");
+	free(err);
+	err = NULL;
+	struct cr_ydoc *bom = cr_ydoc_parse("\xEF\xBB\xBFimages:\n- name: x\n", 21, "bom0.yaml", &err);
+	ok(bom != NULL, "a BOM at the start is fine");
+	cr_ydoc_free(bom);
 	struct cr_ydoc *crlf = cr_ydoc_parse("a: 1\r\nb: 2\r\n", 12, "crlf.yaml", &err);
 	ok(crlf != NULL, "CRLF is fine");
 	cr_ydoc_free(crlf);
