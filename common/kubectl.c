@@ -7,6 +7,7 @@
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
+#include "crucible/util.h"
 
 #define NOT_FOUND_MSG "kubectl not found (set KUBECTL or --kubectl)"
 
@@ -89,10 +90,21 @@ void cr_kubectl_trace(const struct cr_child *c)
 	cr_buf_free(&line);
 }
 
+int cr_kubectl_call_timeout_ms(void)
+{
+	long long rt = cr_opts.request_timeout ? cr_parse_duration(cr_opts.request_timeout) : -1;
+	if (rt <= 0)
+		return CR_CALL_TIMEOUT_MS;
+	long long ms = 2 * rt + 3000;
+	return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
 enum cr_run_result cr_kubectl_run(struct cr_child *c)
 {
 	enum cr_run_result r;
 
+	if (!c->timeout_ms)
+		c->timeout_ms = cr_kubectl_call_timeout_ms();
 	if (cr_verbose > 0)
 		cr_kubectl_trace(c);
 	r = cr_run(c);
@@ -155,7 +167,11 @@ const char *cr_kubectl_failure(const struct cr_child *c, enum cr_run_result r)
 	case CR_RUN_NOT_FOUND:
 		return NOT_FOUND_MSG;
 	case CR_RUN_TIMEOUT:
-		return "timed out";
+		if (c->timeout_ms % 1000)
+			snprintf(msg, sizeof(msg), "timed out after %.1f s", (double)c->timeout_ms / 1000.0);
+		else
+			snprintf(msg, sizeof(msg), "timed out after %d s", c->timeout_ms / 1000);
+		return msg;
 	case CR_RUN_INTERRUPTED:
 		return "interrupted";
 	case CR_RUN_STOPPED:

@@ -93,7 +93,8 @@ static const char more[] =
 	"that are not a non-negative integer, a NAME with '/' or '..', an image or\n"
 	"workload the overlay's manifests do not have, an overlay that does not\n"
 	"render); 4 kubectl could not be run, or kubectl diff failed (no cluster,\n"
-	"an API error; or the diff could not be written).\n";
+	"an API error; or the diff could not be written); 5 a kubectl call did not\n"
+	"end in time (twice --request-timeout plus 3 s, else 5 min).\n";
 
 static const struct {
 	const char *name;

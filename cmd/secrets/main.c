@@ -74,7 +74,8 @@ static const char more[] =
 	"\n"
 	"Exit status: 0 ok; 1 check found secrets, list found missing references, or\n"
 	"apply could not make a value; 2 usage; 3 bad input (file:line); 4 kubectl or\n"
-	"cluster error; 5 timeout; 130 interrupted.\n";
+	"cluster error; 5 a kubectl call did not end in time (twice --request-timeout\n"
+	"plus 3 s, else 5 min); 130 interrupted.\n";
 
 static struct cr_buf help = CR_BUF_INIT;
 

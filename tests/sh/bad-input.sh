@@ -22,6 +22,8 @@ tools_for() {
 	E) echo "secrets generate --from-env-file @ --out $T/gen.yaml" ;;
 	K) echo "secrets list --kubectl @" ;;
 	H) printf '%s\n' "deploy -f $T/good.yaml --timeout 2s --kubectl @" "migrate-db run --timeout 2s --kubectl @" ;;
+	# W: the tools without a deadline, bounded per kubectl call (twice --request-timeout plus 3 s).
+	W) tools_for G | grep -v -e '^deploy' -e '^migrate-db run' | sed 's/--kubeconfig @/--request-timeout 1s --kubectl @/' ;;
 	X) tools_for G | sed 's/--kubeconfig @/--kubectl @/' ;;
 	G) printf '%s\n' "secrets list --kubeconfig @" "secrets apply --kubeconfig @" "deploy --kubeconfig @" \
 		"verify --kubeconfig @" "migrate-db status --kubeconfig @" "migrate-db history --kubeconfig @" \
@@ -93,7 +95,7 @@ while IFS=$'\t' read -r file kind want pattern; do
 	case $file in '#'* | '') continue ;; esac
 	ncases=$((ncases + 1))
 	if [[ $file == GEN:* ]]; then path=$(generate "${file#GEN:}"); else path=$DIR/$file; fi
-	case $kind in X | H) path=$(through_fake "$path") ;; esac
+	case $kind in X | H | W) path=$(through_fake "$path") ;; esac
 	pre=()
 	if [ "${file#GEN:}" = unreadable.yaml ]; then
 		# As root every file is readable: read it as nobody.

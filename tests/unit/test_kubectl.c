@@ -15,6 +15,7 @@
 #include "crucible/kubectl.h"
 #include "crucible/log.h"
 #include "crucible/opts.h"
+#include "crucible/util.h"
 #include "tap.h"
 
 static char tmpdir[] = "/tmp/test_kubectl.XXXXXX";
@@ -282,8 +283,26 @@ static void test_failures(void)
 
 	r = run_fake(&c, "echo 'partial' >&2\nexec sleep 30\n", 200);
 	is_int(r, CR_RUN_TIMEOUT, "kubectl timing out");
-	is_str(cr_kubectl_failure(&c, r), "timed out", "failure says timed out");
+	is_str(cr_kubectl_failure(&c, r), "timed out after 0.2 s", "failure says timed out, and after how long");
 	is_int(cr_kubectl_exit_code(r), CR_EXIT_TIMEOUT, "maps to CR_EXIT_TIMEOUT");
+	cr_child_clear(&c);
+
+	/* No timeout of the caller's: a hung kubectl is still ended, by --request-timeout's bound. */
+	reset_opts();
+	is_int(cr_kubectl_call_timeout_ms(), CR_CALL_TIMEOUT_MS, "no --request-timeout: the 5-minute bound");
+	cr_opts.request_timeout = "0";
+	is_int(cr_kubectl_call_timeout_ms(), CR_CALL_TIMEOUT_MS, "--request-timeout 0 (kubectl: none): the same");
+	cr_opts.request_timeout = "1m";
+	is_int(cr_kubectl_call_timeout_ms(), 123000, "--request-timeout 1m: twice that plus 3 s");
+	cr_opts.kubectl = (char *)fake("failing", "exec sleep 30\n");
+	cr_opts.request_timeout = "100ms";
+	cr_kubectl_args(&c, true);
+	cr_strv_pushl(&c.args, "get", "foo", (const char *)NULL);
+	long long t0 = cr_now_ms();
+	r = cr_kubectl_run(&c);
+	is_int(r, CR_RUN_TIMEOUT, "a kubectl that never answers is killed with no timeout set by the caller");
+	ok(c.timeout_ms == 3200 && cr_now_ms() - t0 >= 3200 && cr_now_ms() - t0 < 20000, "after --request-timeout's bound (3.2 s)");
+	is_str(cr_kubectl_failure(&c, r), "timed out after 3.2 s", "and says after how long");
 	cr_child_clear(&c);
 
 	/* A very long last line is cut, not overflowed. */
