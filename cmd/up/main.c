@@ -179,11 +179,11 @@ static void print_json(int code)
 	printf("],\"exitCode\":%d}\n", code);
 }
 
-/* What to type to resume: the same flags, from the failed step. */
-static void say_next(const struct step *s, int argc, const char **argv)
+/* What to type to resume: the same flags, from STEP. Flags only: no secret
+ * is ever an argument. */
+static void resume_command(struct cr_buf *b, const char *step, int argc, const char **argv)
 {
-	struct cr_buf b = CR_BUF_INIT;
-	cr_buf_adds(&b, "kubectl crucible up");
+	cr_buf_adds(b, "kubectl crucible up");
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--from")) {
 			i++;
@@ -191,10 +191,25 @@ static void say_next(const struct step *s, int argc, const char **argv)
 		}
 		if (!strncmp(argv[i], "--from=", 7))
 			continue;
-		cr_buf_addf(&b, " %s", argv[i]); /* flags only: no secret is ever an argument */
+		cr_buf_addf(b, " %s", argv[i]);
 	}
-	cr_error("step %s failed (exit %d); fix what it reported, then run: %s --from %s",
-		 s->name, s->exit_code, cr_buf_str(&b), s->name);
+	cr_buf_addf(b, " --from %s", step);
+}
+
+static void say_next(const struct step *s, int argc, const char **argv)
+{
+	struct cr_buf b = CR_BUF_INIT;
+	resume_command(&b, s->name, argc, argv);
+	cr_error("step %s failed (exit %d); fix what it reported, then run: %s",
+		 s->name, s->exit_code, cr_buf_str(&b));
+	cr_buf_free(&b);
+}
+
+static void say_interrupted(const struct step *s, int argc, const char **argv)
+{
+	struct cr_buf b = CR_BUF_INIT;
+	resume_command(&b, s->name, argc, argv);
+	cr_error("interrupted during %s; resume with: %s", s->name, cr_buf_str(&b));
 	cr_buf_free(&b);
 }
 
@@ -270,7 +285,7 @@ int main(int argc, char **argv)
 		if (r == CR_RUN_INTERRUPTED || cr_interrupted()) {
 			s->result = "interrupted";
 			s->exit_code = code = CR_EXIT_INTERRUPTED;
-			cr_error("interrupted during %s; resume with: kubectl crucible up --from %s", s->name, s->name);
+			say_interrupted(s, argc, (const char **)argv);
 		} else if (s->exit_code) {
 			s->result = "failed";
 			code = s->exit_code;

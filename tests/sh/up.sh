@@ -74,13 +74,16 @@ same "... with its replicas" "$(kubectl get deploy storage-service -n crucible -
 contains "... and its registry" <(kubectl get deploy storage-service -n crucible -o jsonpath='{.spec.template.spec.containers[*].image}') "987654321098.dkr.ecr.eu-west-1.amazonaws.com/"
 
 # Ctrl-C while deploy waits (a workload that never becomes ready): deploy
-# ends as it documents, up exits 130, verify does not run.
+# ends as it documents, up exits 130, verify does not run. The production
+# overlay is what the cluster runs now: applying the base over it would fail
+# (storage-pvc's storageClassName is immutable), and the signal must find
+# deploy waiting, not already failed.
 fault '{"workloads": {"deployment/frontend": {"ready": false}}}'
-ctrl_c "$T/err" '\] deploy' 1 kubectl crucible up -o json
+ctrl_c "$T/err" 'waiting for' 0.2 kubectl crucible up --overlay production -o json
 same "Ctrl-C during deploy: up exits 130" "$rc" 130
-jq -e '[.steps[] | .name + "=" + .result] == ["secrets apply=ok", "overlay validate=skipped", "deploy=interrupted", "verify=not run"]' "$T/out" >/dev/null &&
+jq -e '[.steps[] | .name + "=" + .result] == ["secrets apply=ok", "overlay validate=ok", "deploy=interrupted", "verify=not run"]' "$T/out" >/dev/null &&
 	ok "Ctrl-C: deploy interrupted, verify not run" || not_ok "Ctrl-C: deploy interrupted, verify not run" "$(head -c 500 "$T/out")"
-contains "Ctrl-C: says how to resume" "$T/err" "resume with: kubectl crucible up --from deploy"
+contains "Ctrl-C: says how to resume, with the same flags" "$T/err" "resume with: kubectl crucible up --overlay production -o json --from deploy"
 fault '{"workloads": null}'
 unset CRUCIBLE_MANIFESTS
 
