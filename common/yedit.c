@@ -521,6 +521,19 @@ int cr_ydoc_seq_append(struct cr_ydoc *d, const struct cr_ynode *seq, const char
 	return 0;
 }
 
+/* Whether only ':' and then spaces or a comment follow off on its line. */
+static bool colon_ends_line(const struct cr_ydoc *d, size_t off)
+{
+	while (off < d->len && d->src[off] == ' ')
+		off++;
+	if (off == d->len || d->src[off] != ':')
+		return false;
+	for (off++; off < d->len && d->src[off] == ' '; off++)
+		;
+	return off == d->len || d->src[off] == '\n' || d->src[off] == '#' ||
+	       (d->src[off] == '\r' && off + 1 < d->len && d->src[off + 1] == '\n');
+}
+
 int cr_ydoc_top_add_seq(struct cr_ydoc *d, const char *key, const char *const *kv,
 			const char **why)
 {
@@ -533,18 +546,27 @@ int cr_ydoc_top_add_seq(struct cr_ydoc *d, const char *key, const char *const *k
 	const struct cr_ynode *v = cr_ynode_get(root, key, &k);
 	struct cr_buf t = CR_BUF_INIT;
 	size_t column = root->items[0]->column;
-	if (v && !(v->kind == CR_YSCALAR && v->plain && v->len == 0)) {
+	/* Empty means no text at all: a tag or anchor (even on the next line)
+	 * would be left behind, dangling. */
+	if (v && !(v->kind == CR_YSCALAR && v->plain && v->len == 0 && v->start == v->end)) {
 		*why = "the key already has a value";
 		return -1;
+	}
+	if (v) {
+		/* The key's line stays as it is (its tag, quotes, comment): the
+		 * items go after it, which needs "key:" to end that line. */
+		if (!colon_ends_line(d, k->end)) {
+			*why = "the key's ':' is not on its line";
+			return -1;
+		}
+		block_item(&t, column + 2, kv);
+		insert_lines(d, after_line(d, k->end), &t);
+		return 0;
 	}
 	indent(&t, column);
 	scalar_text(&t, key);
 	cr_buf_adds(&t, ":\n");
 	block_item(&t, column + 2, kv);
-	if (v) {
-		add_edit(d, line_start(d, k->start), after_line(d, k->end), t.data);
-		return 0;
-	}
 	insert_lines(d, d->len, &t);
 	return 0;
 }

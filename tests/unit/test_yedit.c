@@ -163,6 +163,29 @@ int main(void)
 	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) == 0, "a key with an empty value");
 	expect(d, "replicas:\n  - name: storage-worker\n    count: 1\nkind: K\n", "gets its sequence in place");
 
+	d = parse("replicas: !!null\nkind: K\n");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) < 0 && !strcmp(why, "the key already has a value"),
+	   "an empty value with a tag is refused (the tag would be left behind)");
+	cr_ydoc_free(d);
+	d = parse("replicas:\n   !t\nkind: K\n");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) < 0, "... also with the tag on the next line");
+	cr_ydoc_free(d);
+	d = parse("replicas: &a\nkind: K\n");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) < 0, "... and with an anchor");
+	cr_ydoc_free(d);
+
+	d = parse("! replicas: # none yet\nkind: K\n");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) == 0, "an empty value after a tagged key and a comment");
+	expect(d, "! replicas: # none yet\n  - name: storage-worker\n    count: 1\nkind: K\n",
+	       "the key's line is kept byte for byte, the items follow it");
+	d = parse("? replicas\n:\nkind: K\n");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) < 0 && !strcmp(why, "the key's ':' is not on its line"),
+	   "an explicit key (? and : on two lines) is refused");
+	cr_ydoc_free(d);
+	d = parse("replicas:");
+	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) == 0, "an empty last key without a newline");
+	expect(d, "replicas:\n  - name: storage-worker\n    count: 1\n", "gets the newline and its items");
+
 	d = parse("a: |\n  text\n\n# c\nb: 1\n");
 	ok(d && cr_ydoc_top_add_seq(d, "x", kv, &why) == 0, "after a block scalar");
 	expect(d, "a: |\n  text\n\n# c\nb: 1\nx:\n  - name: storage-worker\n    count: 1\n", "the block scalar is kept");
