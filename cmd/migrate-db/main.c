@@ -181,7 +181,7 @@ static void print_manifests(jv objects, bool json)
 
 int main(int argc, const char **argv)
 {
-	struct migrate m = { .objects = jv_null() };
+	struct migrate m = { .objects = jv_null(), .lease = jv_null() };
 	const char *cmd, *job;
 
 	parse_options(&m, argc, argv, &cmd, &job);
@@ -197,6 +197,7 @@ int main(int argc, const char **argv)
 	if (m.dry_run == MIG_DRY_NONE) {
 		m.namespace = cr_opts.namespace;
 		int code = mig_run(&m);
+		jv_free(m.lease); /* still held when the Job was left running */
 		jv_free(m.objects);
 		free(m.image);
 		return code;

@@ -31,11 +31,13 @@ struct seen {
 	bool changed;
 };
 
+/* "Kind/name" of obj (consumed). */
 static jv key_of(jv obj)
 {
 	jv md = jv_object_get(jv_copy(obj), jv_string("metadata"));
 	jv key = jv_string_fmt("%s/%s", cr_json_str(obj, "kind"), cr_json_str(md, "name"));
 	jv_free(md);
+	jv_free(obj);
 	return key;
 }
 
