@@ -368,6 +368,14 @@ static void entry_text(struct cr_buf *b, const char *key, const char *text)
 	cr_buf_adds(b, text);
 }
 
+/* libyaml takes a '#' right after a quoted scalar ("a"#x) for a comment; after
+ * the plain text that replaces it, the '#' would join the scalar. */
+static void keep_comment(const struct cr_ydoc *d, size_t end, struct cr_buf *t)
+{
+	if (end < d->len && d->src[end] == '#')
+		cr_buf_adds(t, " ");
+}
+
 int cr_ydoc_map_set(struct cr_ydoc *d, const struct cr_ynode *map, const char *key,
 		    const char *value, const char **why)
 {
@@ -386,6 +394,7 @@ int cr_ydoc_map_set(struct cr_ydoc *d, const struct cr_ynode *map, const char *k
 		if (v->plain && v->len == 0) /* "key:" with nothing: rewrite the entry */
 			return cr_ydoc_map_replace(d, map, key, key, value, why);
 		cr_buf_adds(&t, value);
+		keep_comment(d, v->end, &t);
 		add_edit(d, v->start, v->end, t.data);
 		return 0;
 	}
@@ -427,6 +436,7 @@ int cr_ydoc_map_replace(struct cr_ydoc *d, const struct cr_ynode *map, const cha
 	size_t end = v->len || !v->plain ? v->end : k->end;
 	if (end == k->end && end < d->len && d->src[end] == ':')
 		end++;
+	keep_comment(d, end, &t);
 	add_edit(d, k->start, end, t.data);
 	return 0;
 }

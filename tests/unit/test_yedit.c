@@ -159,6 +159,11 @@ int main(void)
 		  "replicas:\n  - name: storage-worker\n    count: 1\n",
 	       "an indentless sequence's item grows; a new top-level key at the end");
 
+	d = parse("images:\n- name: a\n  newName: \"b\"# note: x\n");
+	ok(d && cr_ydoc_map_set(d, item(d, "images", 0), "newName", "r.example/b", &why) == 0,
+	   "a quoted value with a comment right after it (libyaml allows that)");
+	expect(d, "images:\n- name: a\n  newName: r.example/b # note: x\n", "the plain value gets a space before the '#'");
+
 	d = parse("replicas:\nkind: K\n");
 	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) == 0, "a key with an empty value");
 	expect(d, "replicas:\n  - name: storage-worker\n    count: 1\nkind: K\n", "gets its sequence in place");
