@@ -430,6 +430,10 @@ int cr_ydoc_map_replace(struct cr_ydoc *d, const struct cr_ynode *map, const cha
 		*why = "the value is not a scalar";
 		return -1;
 	}
+	if (v->plain && !v->len && v->start != v->end) { /* key: !tag or key: &anchor, nothing else */
+		*why = "the value is a tag or anchor without text";
+		return -1;
+	}
 	struct cr_buf t = CR_BUF_INIT;
 	entry_text(&t, key, value);
 	/* An empty plain value has no text of its own: the entry ends with the key's ':'. */

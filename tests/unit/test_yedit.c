@@ -164,6 +164,14 @@ int main(void)
 	   "a quoted value with a comment right after it (libyaml allows that)");
 	expect(d, "images:\n- name: a\n  newName: r.example/b # note: x\n", "the plain value gets a space before the '#'");
 
+	d = parse("images: [{name: a, newTag: !t, digest: }]\n");
+	ok(d && cr_ydoc_map_set(d, item(d, "images", 0), "newTag", "v1", &why) < 0 &&
+	   !strcmp(why, "the value is a tag or anchor without text"), "a value that is only a tag is refused");
+	cr_ydoc_free(d);
+	d = parse("images: [{name: a, newTag: , digest: }]\n");
+	ok(d && cr_ydoc_map_set(d, item(d, "images", 0), "newTag", "v1", &why) == 0, "an empty value in a flow map");
+	expect(d, "images: [{name: a, newTag: v1 , digest: }]\n", "is set where the key was (its space kept)");
+
 	d = parse("replicas:\nkind: K\n");
 	ok(d && cr_ydoc_top_add_seq(d, "replicas", kv, &why) == 0, "a key with an empty value");
 	expect(d, "replicas:\n  - name: storage-worker\n    count: 1\nkind: K\n", "gets its sequence in place");
