@@ -90,9 +90,17 @@ static bool has_alias(const struct cr_ynode *n)
 	return yes;
 }
 
+/* The same text, but for line breaks at the end: a block scalar's text runs
+ * to the next line, and an edit at the end of a file without a final
+ * newline adds one. */
 static bool same_bytes(const char *a, const struct cr_ynode *x, const char *b, const struct cr_ynode *y)
 {
-	return x->end - x->start == y->end - y->start && !memcmp(a + x->start, b + y->start, x->end - x->start);
+	size_t n = x->end - x->start, m = y->end - y->start;
+	while (n && a[x->start + n - 1] == '\n')
+		n--;
+	while (m && b[y->start + m - 1] == '\n')
+		m--;
+	return n == m && !memcmp(a + x->start, b + y->start, n);
 }
 
 /* Whether entry (an images: or replicas: item) is one the edit may change. */
