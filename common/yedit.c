@@ -393,6 +393,12 @@ int cr_ydoc_map_set(struct cr_ydoc *d, const struct cr_ynode *map, const char *k
 		}
 		if (v->plain && v->len == 0) /* "key:" with nothing: rewrite the entry */
 			return cr_ydoc_map_replace(d, map, key, key, value, why);
+		/* The node's text starts with its properties: replacing it would drop
+		 * an anchor that an alias elsewhere names. */
+		if (d->src[v->start] == '&' || d->src[v->start] == '!') {
+			*why = "the value has a tag or anchor";
+			return -1;
+		}
 		cr_buf_adds(&t, value);
 		keep_comment(d, v->end, &t);
 		add_edit(d, v->start, v->end, t.data);

@@ -164,6 +164,11 @@ int main(void)
 	   "a quoted value with a comment right after it (libyaml allows that)");
 	expect(d, "images:\n- name: a\n  newName: r.example/b # note: x\n", "the plain value gets a space before the '#'");
 
+	d = parse("images:\n- name: a\n  newTag: &t v1\n- name: b\n  newTag: *t\n");
+	ok(d && cr_ydoc_map_set(d, item(d, "images", 0), "newTag", "v2", &why) < 0 &&
+	   !strcmp(why, "the value has a tag or anchor"), "a value with an anchor is refused (an alias names it)");
+	cr_ydoc_free(d);
+
 	d = parse("images: [{name: a, newTag: !t, digest: }]\n");
 	ok(d && cr_ydoc_map_set(d, item(d, "images", 0), "newTag", "v1", &why) < 0 &&
 	   !strcmp(why, "the value is a tag or anchor without text"), "a value that is only a tag is refused");
