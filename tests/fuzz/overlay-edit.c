@@ -90,15 +90,16 @@ static bool has_alias(const struct cr_ynode *n)
 	return yes;
 }
 
-/* The same text, but for line breaks at the end: a block scalar's text runs
- * to the next line, and an edit at the end of a file without a final
- * newline adds one. */
+/* The same text, but for spaces and line breaks at the end: a block
+ * scalar's text runs over the blank lines after it, and an edit at the end
+ * of a file without a final newline adds one (so "|-\n " at the end becomes
+ * "|-\n" and a blank line). */
 static bool same_bytes(const char *a, const struct cr_ynode *x, const char *b, const struct cr_ynode *y)
 {
 	size_t n = x->end - x->start, m = y->end - y->start;
-	while (n && a[x->start + n - 1] == '\n')
+	while (n && (a[x->start + n - 1] == '\n' || a[x->start + n - 1] == ' '))
 		n--;
-	while (m && b[y->start + m - 1] == '\n')
+	while (m && (b[y->start + m - 1] == '\n' || b[y->start + m - 1] == ' '))
 		m--;
 	return n == m && !memcmp(a + x->start, b + y->start, n);
 }
